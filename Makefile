@@ -1,0 +1,64 @@
+# custlab: `make run` runs every notebook into build/, `make test` runs the tests.
+# Both create .venv from requirements.lock on first use.
+# INSTALLER=pip uses plain pip instead of uv (slower, same pins).
+
+PYTHON    ?= python3
+INSTALLER ?= uv
+UV_VERSION := 0.13.9
+VENV      := .venv
+BIN       := $(VENV)/bin
+STAMP     := $(VENV)/.installed-$(INSTALLER)
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.py notebooks/reproductions/[0-9]*.py))
+JOBS      ?= 2
+
+.PHONY: help setup run test lab refresh lock clean
+
+help:
+	@echo "make run      run every notebook with papermill into build/ (HTML + build/index.html)"
+	@echo "make test     unit, property, notebook (nbval), pairing and smoke tests"
+	@echo "make lab      open JupyterLab on notebooks/"
+	@echo "make refresh  re-execute notebooks in place after editing their .py twin"
+	@echo "make lock     re-pin requirements.lock from pyproject.toml"
+
+setup: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+ifeq ($(INSTALLER),uv)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/python -m uv pip install --quiet --python $(BIN)/python -r requirements.lock
+	$(BIN)/python -m uv pip install --quiet --python $(BIN)/python --no-deps -e .
+else
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+endif
+	@touch $@
+
+run: $(STAMP)
+	$(BIN)/python -m custlab run --jobs $(JOBS) --output build
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope \
+	  --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+lab: $(STAMP)
+	$(BIN)/python -m jupyter lab notebooks/
+
+# Edit the .py twin, then: inputs into the .ipynb (outputs kept), execute in place, re-pair.
+refresh: $(STAMP)
+	@for py in $(NOTEBOOKS); do \
+	  nb=$${py%.py}.ipynb; echo "refresh $$nb"; \
+	  $(BIN)/python -m jupytext --quiet --to ipynb --update $$py || exit 1; \
+	  $(BIN)/python -m jupyter nbconvert --log-level=WARN \
+	    --to notebook --execute --inplace \
+	    --ExecutePreprocessor.kernel_name=python3 --ExecutePreprocessor.record_timing=False \
+	    --ExecutePreprocessor.timeout=900 $$nb || exit 1; \
+	  $(BIN)/python -m jupytext --quiet --sync $$nb || exit 1; \
+	done
+
+lock: $(STAMP)
+	$(BIN)/python -m uv pip compile --quiet --universal --python-version 3.11 \
+	  --extra dev --extra lab pyproject.toml -o requirements.lock
+
+clean:
+	rm -rf build .pytest_cache .hypothesis

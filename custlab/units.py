@@ -1,0 +1,116 @@
+"""Time units shared by every function that reports a duration or a rate.
+
+Durations in custlab are always counted in one of three units, named by the
+pandas-style codes ``"D"`` (days), ``"W"`` (weeks of 7 days) and ``"M"``
+(calendar months). Days and weeks are fixed lengths; a calendar month is not,
+so months run on a calendar clock (see :func:`clock`): the first of each month
+is a whole number, and a part of a month is counted in that month's own days.
+
+Examples
+--------
+>>> from custlab.units import normalize_unit, unit_label
+>>> normalize_unit("weeks"), unit_label("W")
+('W', 'weeks')
+"""
+
+from __future__ import annotations
+
+import narwhals as nw
+import numpy as np
+import pandas as pd
+
+__all__ = ["TIME_UNITS", "normalize_unit", "unit_label", "clock", "clock_values", "elapsed", "period_index"]
+
+_MS_PER_DAY = 86_400_000
+
+#: The accepted spellings of each unit.
+TIME_UNITS: dict[str, tuple[str, ...]] = {
+    "D": ("d", "day", "days", "daily"),
+    "W": ("w", "week", "weeks", "weekly"),
+    "M": ("m", "month", "months", "monthly", "me", "ms"),
+}
+_LABELS = {"D": "days", "W": "weeks", "M": "months"}
+
+
+def normalize_unit(unit: str) -> str:
+    """Return the one-letter code (``"D"``, ``"W"`` or ``"M"``) for a time unit.
+
+    Parameters
+    ----------
+    unit : str
+        ``"D"``, ``"day"``, ``"days"``, ``"W"``, ``"weeks"``, ``"M"``, ``"months"``, ...
+
+    Raises
+    ------
+    ValueError
+        If the unit is not days, weeks or months.
+    """
+    key = str(unit).strip().lower()
+    for code, spellings in TIME_UNITS.items():
+        if key in spellings:
+            return code
+    raise ValueError(
+        f"time_unit={unit!r} is not a unit custlab knows; use 'D' (days), 'W' (weeks) "
+        "or 'M' (calendar months)."
+    )
+
+
+def unit_label(unit: str) -> str:
+    """Plain-words name of a unit: ``"days"``, ``"weeks"`` or ``"months"``."""
+    return _LABELS[normalize_unit(unit)]
+
+
+def clock(expr: nw.Expr, unit: str) -> nw.Expr:
+    """A narwhals expression: time since 1970-01-01 in ``unit``, at day resolution.
+
+    Days and weeks count whole days (weeks = days / 7). Months run on the
+    calendar: ``12 * year + month - 1 + (day - 1) / days_in_that_month``, so the
+    first of each month is a whole number and every month is one unit long,
+    whatever its number of days. Differences of this clock are durations.
+    """
+    code = normalize_unit(unit)
+    if code in ("D", "W"):
+        days = expr.dt.timestamp("ms") // _MS_PER_DAY
+        return days if code == "D" else days / 7.0
+    year, month, day = expr.dt.year(), expr.dt.month(), expr.dt.day()
+    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+    days_in_month = (
+        nw.when(month == 2)
+        .then(28 + leap.cast(nw.Int64))
+        .otherwise(nw.when(month.is_in([4, 6, 9, 11])).then(30).otherwise(31))
+    )
+    return year * 12 + (month - 1) + (day - 1) / days_in_month
+
+
+def clock_values(dates, unit: str) -> np.ndarray:
+    """:func:`clock` for a pandas Series, array or scalar of dates, as floats."""
+    series = pd.Series(pd.to_datetime(np.atleast_1d(np.asarray(dates, dtype="datetime64[ns]"))))
+    frame = nw.from_native(pd.DataFrame({"t": series}), eager_only=True)
+    return frame.select(clock(nw.col("t"), unit)).get_column("t").to_numpy().astype(float)
+
+
+def elapsed(start, end, unit: str) -> np.ndarray:
+    """Time from ``start`` to ``end`` in ``unit`` (days, weeks or calendar months), as floats.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.to_datetime(pd.Series(["2024-01-01", "2024-01-01"]))
+    >>> e = pd.to_datetime(pd.Series(["2024-02-01", "2024-03-16"]))
+    >>> elapsed(s, e, "M").round(3).tolist(), elapsed(s, e, "W").round(2).tolist()
+    ([1.0, 2.484], [4.43, 10.71])
+    """
+    return clock_values(end, unit) - clock_values(start, unit)
+
+
+def period_index(dates, origin, unit: str) -> np.ndarray:
+    """Whole periods from the period holding ``origin`` to each date (0 for the first).
+
+    Days and weeks count from ``origin``; months are calendar months
+    (all of January is one period, whatever the day of ``origin``).
+    """
+    code = normalize_unit(unit)
+    start = clock_values(origin, unit)[0]
+    if code == "M":
+        return (np.floor(clock_values(dates, unit)) - np.floor(start)).astype(int)
+    return np.floor(clock_values(dates, unit) - start + 1e-9).astype(int)
