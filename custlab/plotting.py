@@ -1,0 +1,106 @@
+"""Pictures. Each plot function draws on Axes it is given (or makes its own),
+returns them, and never calls ``plt.show()``; a table function stands beside
+each one (:func:`custlab.definitions.role_overlap` beside :func:`plot_role_overlap`).
+
+The UpSet chart is drawn here rather than with the ``upsetplot`` package:
+its current release (0.9) fails to draw counts with matplotlib 3.10+ and warns
+on pandas 2.x, and the chart is two simple panels.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+
+from custlab.definitions import ROLES, role_counts, role_overlap
+
+__all__ = ["plot_role_overlap", "plot_role_counts"]
+
+
+def plot_role_overlap(
+    roles: pd.DataFrame,
+    *,
+    axs: tuple[Axes, Axes] | None = None,
+    color: str = "#2b6f97",
+    max_combinations: int = 12,
+) -> tuple[Axes, Axes]:
+    """UpSet chart: how many people hold each combination of roles.
+
+    The top panel is the number of people in each combination; the dots
+    below show which roles the combination has (filled = has the role).
+
+    Parameters
+    ----------
+    roles : pandas.DataFrame
+        Output of :func:`custlab.customer_roles`.
+    axs : (Axes, Axes), optional
+        Top (bars) and bottom (dots) Axes; made in a new figure if not given.
+    color : str
+        Bar and dot colour.
+    max_combinations : int
+        Show at most this many combinations, largest first.
+
+    Returns
+    -------
+    (Axes, Axes)
+        The bar panel and the dot panel.
+
+    Examples
+    --------
+    >>> import custlab as cl
+    >>> world = cl.crm_world(300, random_state=0)
+    >>> roles = cl.customer_roles(world.orders, window=(world.start, world.end),
+    ...                           events=world.events, consumer_col="consumer_id")
+    >>> ax_bars, ax_dots = plot_role_overlap(roles)
+    """
+    table = role_overlap(roles).head(max_combinations)
+    known = [r for r in ROLES if r in table.columns]
+    if axs is None:
+        fig, axs = plt.subplots(2, 1, figsize=(7, 4.5), sharex=True,
+                                gridspec_kw={"height_ratios": [3, 1.4], "hspace": 0.05})
+    ax_bars, ax_dots = axs
+    x = np.arange(len(table))
+    bars = ax_bars.bar(x, table["people"], color=color, width=0.6)
+    ax_bars.bar_label(bars, labels=[f"{v:,}" for v in table["people"]], padding=2, fontsize=8)
+    ax_bars.set_ylabel("people")
+    ax_bars.spines[["top", "right"]].set_visible(False)
+    ax_bars.set_ylim(0, table["people"].max() * 1.15)
+    for row, role in enumerate(reversed(known)):
+        has = table[role].to_numpy()
+        ax_dots.scatter(x, np.full(len(x), row), s=60,
+                        color=np.where(has, color, "#d9d9d9"), zorder=3)
+    for i, combo in table[known].iterrows():
+        rows = [len(known) - 1 - known.index(r) for r in known if combo[r]]
+        if len(rows) > 1:
+            ax_dots.plot([i, i], [min(rows), max(rows)], color=color, lw=2, zorder=2)
+    ax_dots.set_yticks(range(len(known)), list(reversed(known)))
+    ax_dots.set_ylim(-0.6, len(known) - 0.4)
+    ax_dots.set_xticks([])
+    ax_dots.spines[:].set_visible(False)
+    ax_dots.tick_params(left=False)
+    return ax_bars, ax_dots
+
+
+def plot_role_counts(roles: pd.DataFrame, *, ax: Axes | None = None, color: str = "#2b6f97") -> Axes:
+    """Horizontal bars: people per role (roles the data cannot show are left out).
+
+    Parameters
+    ----------
+    roles : pandas.DataFrame
+        Output of :func:`custlab.customer_roles`.
+    ax : Axes, optional
+
+    Returns
+    -------
+    Axes
+    """
+    counts = role_counts(roles)["people"].dropna()
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 2.5))
+    bars = ax.barh(list(counts.index)[::-1], list(counts.astype(int))[::-1], color=color)
+    ax.bar_label(bars, labels=[f"{int(v):,}" for v in counts[::-1]], padding=3, fontsize=8)
+    ax.set_xlabel("people")
+    ax.spines[["top", "right"]].set_visible(False)
+    return ax
