@@ -24,7 +24,7 @@ from datetime import datetime
 import narwhals as nw
 import pandas as pd
 
-from custlab.units import _MS_PER_DAY, clock, clock_values, normalize_unit
+from custlab.units import _MS_PER_DAY, CLOCK_TICKS, clock, clock_values, normalize_unit
 
 __all__ = ["rfm_summary"]
 
@@ -177,10 +177,11 @@ def rfm_summary(
     ).group_by(customer_col).agg(nw.col(date_col).min().alias("_last_date"))
     out = out.join(first_info, on=customer_col).join(last_info, on=customer_col)
 
+    ticks = CLOCK_TICKS[unit]
     t_end_clock = _clock_scalar(t_end, unit)
     out = out.with_columns(
-        recency=clock(nw.col("_last_date"), unit) - clock(nw.col("_first_date"), unit),
-        T=t_end_clock - clock(nw.col("_first_date"), unit),
+        recency=(clock(nw.col("_last_date"), unit) - clock(nw.col("_first_date"), unit)) / ticks,
+        T=(t_end_clock - clock(nw.col("_first_date"), unit)) / ticks,
     )
     result = [customer_col, "frequency", "recency", "T"]
     if amount:
@@ -198,7 +199,7 @@ def rfm_summary(
         h = hold.group_by(customer_col).agg(*hold_aggs)
         out = out.join(h, on=customer_col, how="left").with_columns(
             nw.col("frequency_holdout").fill_null(0).cast(nw.Int64),
-            duration_holdout=nw.lit(_clock_scalar(obs_end, unit) - t_end_clock),
+            duration_holdout=nw.lit((_clock_scalar(obs_end, unit) - t_end_clock) / ticks),
         )
         result += ["frequency_holdout"]
         if amount:

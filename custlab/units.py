@@ -19,9 +19,11 @@ import narwhals as nw
 import numpy as np
 import pandas as pd
 
-__all__ = ["TIME_UNITS", "normalize_unit", "unit_label", "clock", "clock_values", "elapsed", "period_index"]
+__all__ = ["TIME_UNITS", "CLOCK_TICKS", "normalize_unit", "unit_label", "clock", "clock_values", "elapsed", "period_index"]
 
 _MS_PER_DAY = 86_400_000
+#: Clock readings per unit of duration (see :func:`clock`).
+CLOCK_TICKS = {"D": 1.0, "W": 7.0, "M": 1.0}
 
 #: The accepted spellings of each unit.
 TIME_UNITS: dict[str, tuple[str, ...]] = {
@@ -61,17 +63,18 @@ def unit_label(unit: str) -> str:
 
 
 def clock(expr: nw.Expr, unit: str) -> nw.Expr:
-    """A narwhals expression: time since 1970-01-01 in ``unit``, at day resolution.
+    """A narwhals expression: a clock reading at day resolution, for durations in ``unit``.
 
-    Days and weeks count whole days (weeks = days / 7). Months run on the
-    calendar: ``12 * year + month - 1 + (day - 1) / days_in_that_month``, so the
-    first of each month is a whole number and every month is one unit long,
-    whatever its number of days. Differences of this clock are durations.
+    For days and weeks the clock counts whole days since 1970-01-01 (a
+    difference of readings, divided by ``CLOCK_TICKS[unit]`` = 7 for weeks, is
+    a duration; dividing after subtracting keeps whole weeks exact). Months run
+    on the calendar: ``12 * year + month - 1 + (day - 1) / days_in_that_month``,
+    so the first of each month is a whole number and every month is one unit
+    long, whatever its number of days.
     """
     code = normalize_unit(unit)
     if code in ("D", "W"):
-        days = expr.dt.timestamp("ms") // _MS_PER_DAY
-        return days if code == "D" else days / 7.0
+        return expr.dt.timestamp("ms") // _MS_PER_DAY
     year, month, day = expr.dt.year(), expr.dt.month(), expr.dt.day()
     leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
     days_in_month = (
@@ -100,7 +103,7 @@ def elapsed(start, end, unit: str) -> np.ndarray:
     >>> elapsed(s, e, "M").round(3).tolist(), elapsed(s, e, "W").round(2).tolist()
     ([1.0, 2.484], [4.43, 10.71])
     """
-    return clock_values(end, unit) - clock_values(start, unit)
+    return (clock_values(end, unit) - clock_values(start, unit)) / CLOCK_TICKS[normalize_unit(unit)]
 
 
 def period_index(dates, origin, unit: str) -> np.ndarray:
@@ -113,4 +116,4 @@ def period_index(dates, origin, unit: str) -> np.ndarray:
     start = clock_values(origin, unit)[0]
     if code == "M":
         return (np.floor(clock_values(dates, unit)) - np.floor(start)).astype(int)
-    return np.floor(clock_values(dates, unit) - start + 1e-9).astype(int)
+    return ((clock_values(dates, unit) - start) // CLOCK_TICKS[code]).astype(int)
