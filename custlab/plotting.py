@@ -25,6 +25,7 @@ def plot_role_overlap(
     axs: tuple[Axes, Axes] | None = None,
     color: str = "#2b6f97",
     max_combinations: int = 12,
+    title: str | None = None,
 ) -> tuple[Axes, Axes]:
     """UpSet chart: how many people hold each combination of roles.
 
@@ -41,6 +42,8 @@ def plot_role_overlap(
         Bar and dot colour.
     max_combinations : int
         Show at most this many combinations, largest first.
+    title : str, optional
+        Title above the bars.
 
     Returns
     -------
@@ -67,6 +70,8 @@ def plot_role_overlap(
     ax_bars.set_ylabel("people")
     ax_bars.spines[["top", "right"]].set_visible(False)
     ax_bars.set_ylim(0, table["people"].max() * 1.15)
+    if title:
+        ax_bars.set_title(title)
     for row, role in enumerate(reversed(known)):
         has = table[role].to_numpy()
         ax_dots.scatter(x, np.full(len(x), row), s=60,

@@ -6,6 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -24,12 +25,12 @@
 
 # %% tags=["parameters"]
 dataset: str = "simulated"  # "simulated", "cdnow", or the path of your own CSV/Parquet transaction log
-window_start: str = ""  # first day counted, e.g. "2024-01-01" ("" = the data's last 12 months)
-window_end: str = ""  # last day counted ("" = the last day of the data)
+window_start: str = ""  # first day counted, e.g. "2024-01-01"; empty: the last 12 months of the data
+window_end: str = ""  # last day counted; empty: the last day of the data
 min_periods: int = 2  # k: a client buys in at least k distinct periods of the window
 period: str = "M"  # length of one period for k: "D" days, "W" weeks, "M" calendar months
 returns: str = "keep"  # returned orders: "keep" them as purchases or "exclude" them
-n_customers: int = 5000  # people in the simulated company (dataset="simulated")
+n_customers: int = 5000  # people in the simulated company
 seed: int = 42  # random seed of the simulated company
 customer_col: str = "customer_id"  # your file: the customer id column
 date_col: str = "date"  # your file: the purchase date column
@@ -173,8 +174,7 @@ counts
 # say which roles it has.
 
 # %%
-ax_bars, ax_dots = cl.plot_role_overlap(roles)
-ax_bars.set_title(f"People by combination of roles, {first_day.date()} to {last_day.date()}");
+ax_bars, ax_dots = cl.plot_role_overlap(roles, title=f"People by combination of roles, {first_day.date()} to {last_day.date()}")
 
 # %% [markdown]
 # **What this shows.** The roles nest: every client is a buyer, every buyer is a contact. The largest group by far
@@ -284,7 +284,7 @@ int(rule_3_weeks["client"].sum())
 
 # %%
 # Solution
-only_users = roles.index[roles["consumer"].fillna(False) & ~roles["buyer"].fillna(False)]
+only_users = roles.index[roles["consumer"].fillna(False) & ~roles["buyer"].fillna(False)].astype(str)
 user_kind = np.where(
     only_users.str.contains("-U"), "business seat user",
     np.where(only_users.str.startswith("G"), "gift recipient, not a contact", "gift recipient, also a contact"),

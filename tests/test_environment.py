@@ -1,0 +1,41 @@
+"""environment.yml (conda, Binder) and pyproject.toml must list the same dependencies."""
+
+import re
+import tomllib
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def normalise(spec: str) -> tuple[str, str]:
+    spec = spec.split(";")[0].replace(" ", "")
+    name, version = re.match(r"([A-Za-z0-9_.\-]+)(.*)", spec).groups()
+    return name.lower().replace("_", "-"), version
+
+
+def test_environment_matches_pyproject():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = dict(normalise(s) for s in project["dependencies"])
+    for extra in project["optional-dependencies"].values():
+        wanted.update(normalise(s) for s in extra)
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    conda = [d for d in env["dependencies"] if isinstance(d, str)]
+    pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    have = dict(normalise(s) for s in conda if not s.startswith(("python", "pip")))
+    assert have == wanted
+    assert "-e ." in pip, "Binder users need custlab itself installed"
+    python = next(s for s in conda if s.startswith("python"))
+    assert python.replace("python", "") == project["requires-python"]
+
+
+def test_lock_pins_every_dependency():
+    lock = (ROOT / "requirements.lock").read_text()
+    pinned = {normalise(line)[0] for line in lock.splitlines() if "==" in line and not line.startswith("#")}
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    names = {normalise(s)[0] for s in project["dependencies"]}
+    for extra in project["optional-dependencies"].values():
+        names |= {normalise(s)[0] for s in extra}
+    assert names <= pinned
+    assert re.search(r"^pandas==2\.", lock, re.M), "lifelines needs pandas < 3"

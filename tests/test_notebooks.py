@@ -1,0 +1,113 @@
+"""The notebooks: each .ipynb is paired with its .py twin, executed top to bottom, and
+runs with parameters other than its defaults (nbval checks the stored outputs separately)."""
+
+from pathlib import Path
+
+import jupytext
+import nbformat
+import pandas as pd
+import papermill as pm
+import pytest
+
+import custlab as cl
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+IPYNB = sorted(p for p in NOTEBOOKS.rglob("[0-9]*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+PY = sorted(NOTEBOOKS.rglob("[0-9]*.py"))
+
+
+def cells(nb):
+    return [(c.cell_type, c.source.strip()) for c in nb.cells]
+
+
+def test_every_notebook_has_a_twin():
+    assert IPYNB, "no notebooks found"
+    assert [p.with_suffix("") for p in IPYNB] == [p.with_suffix("") for p in PY]
+
+
+@pytest.mark.parametrize("path", IPYNB, ids=lambda p: p.name)
+def test_pair_holds_the_same_cells(path):
+    stored = nbformat.read(path, as_version=4)
+    twin = jupytext.read(path.with_suffix(".py"))
+    assert cells(stored) == cells(twin), f"{path.name} and its .py differ: run `make refresh`"
+
+
+@pytest.mark.parametrize("path", IPYNB, ids=lambda p: p.name)
+def test_stored_notebook_was_executed_top_to_bottom(path):
+    nb = nbformat.read(path, as_version=4)
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    code = [c for c in nb.cells if c.cell_type == "code" and c.source.strip()]
+    counts = [c.execution_count for c in code]
+    assert None not in counts, f"{path.name} has unexecuted cells: nbval would skip them"
+    assert counts == list(range(1, len(code) + 1)), f"{path.name} was not run top to bottom in one go"
+    errors = [o for c in code for o in c.outputs if o.output_type == "error"]
+    assert not errors
+    assert any("parameters" in c.metadata.get("tags", []) for c in code)
+    solutions = [c for c in code if c.source.startswith("# Solution")]
+    assert solutions, "exercises need solution cells starting with '# Solution'"
+
+
+def run(path, tmp_path, **parameters):
+    out = tmp_path / path.name
+    pm.execute_notebook(str(path), str(out), parameters=parameters, kernel_name="python3",
+                        progress_bar=False, cwd=str(path.parent), log_output=False)
+    return nbformat.read(out, as_version=4)
+
+
+SMOKE = {
+    "01_who_is_a_customer": [
+        {"dataset": "cdnow", "min_periods": 3, "period": "W"},
+        {"window_start": "2023-07-01", "window_end": "2024-06-30", "returns": "exclude",
+         "n_customers": 1500, "seed": 3, "period": "D"},
+    ],
+}
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize(
+    "name, parameters",
+    [(name, p) for name, sets in SMOKE.items() for p in sets],
+    ids=lambda v: v if isinstance(v, str) else "-".join(f"{k}={x}" for k, x in v.items()),
+)
+def test_smoke_run_with_other_parameters(name, parameters, tmp_path):
+    path = next(p for p in IPYNB if p.stem == name)
+    nb = run(path, tmp_path, **parameters)
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert injected and all(f"{k} = " in injected[0].source for k in parameters)
+
+
+def test_every_notebook_has_a_smoke_run():
+    assert {p.stem for p in IPYNB} <= set(SMOKE)
+
+
+@pytest.mark.notebook
+def test_notebook_01_on_your_own_csv(tmp_path):
+    # What the README tells an analyst to do: their own file, their own column names.
+    mine = cl.load_cdnow(sample=True).rename(columns={"customer_id": "client", "date": "day", "amount": "paid"})
+    mine["day"] = mine["day"].dt.strftime("%Y-%m-%d")
+    mine.loc[len(mine)] = [9999, "not a date", 1, 5.0]
+    f = tmp_path / "my_log.csv"
+    mine.to_csv(f, index=False)
+    nb = run(NOTEBOOKS / "01_who_is_a_customer.ipynb", tmp_path, dataset=str(f),
+             customer_col="client", date_col="day", amount_col="paid")
+    report_cell = next(c for c in nb.cells if c.source.strip() == "report")
+    text = report_cell.outputs[0]["data"]["text/plain"]
+    assert "6,920 rows in: 6,919 accepted, 1 rejected" in text
+    assert pd.Timestamp("1998-06-30").strftime("%Y-%m-%d") in "".join(
+        o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+
+
+@pytest.mark.parametrize("path", IPYNB, ids=lambda p: p.name)
+def test_papermill_sees_every_parameter_with_type_and_help(path):
+    # papermill skips lines it cannot parse (e.g. a comment holding "="): the runner would then refuse them.
+    import ast
+
+    nb = nbformat.read(path, as_version=4)
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    tree = ast.parse(cell.source)
+    assert all(isinstance(node, ast.AnnAssign) for node in tree.body), "annotate every parameter"
+    assert all(isinstance(node.value, ast.Constant) for node in tree.body), "parameters are literals"
+    names = [node.target.id for node in tree.body]
+    found = pm.inspect_notebook(str(path))
+    assert list(found) == names
+    assert all(spec["help"] and spec["inferred_type_name"] != "None" for spec in found.values())
