@@ -11,7 +11,7 @@ STAMP     := $(VENV)/.installed-$(INSTALLER)
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.py notebooks/reproductions/[0-9]*.py))
 JOBS      ?= 2
 
-.PHONY: help setup run test lab refresh lock clean
+.PHONY: help setup run test lab refresh lock clean bench
 
 help:
 	@echo "make run      run every notebook with papermill into build/ (HTML + build/index.html)"
@@ -19,6 +19,7 @@ help:
 	@echo "make lab      open JupyterLab on notebooks/"
 	@echo "make refresh  re-execute notebooks in place after editing their .py twin"
 	@echo "make lock     re-pin requirements.lock from pyproject.toml"
+	@echo "make bench   speed of custlab beside its peers (benchmarks/README.md)"
 
 setup: $(STAMP)
 
@@ -62,3 +63,16 @@ lock: $(STAMP)
 
 clean:
 	rm -rf build .pytest_cache .hypothesis
+
+# Benchmarks need the peer (lifetimes 0.11.3) in an environment of their own.
+BENCH_VENV := benchmarks/.venv-peer
+$(BENCH_VENV)/.installed: requirements.lock
+	@test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BENCH_VENV)/bin/python -m uv pip install --quiet --python $(BENCH_VENV)/bin/python -r requirements.lock tabulate
+	$(BENCH_VENV)/bin/python -m uv pip install --quiet --python $(BENCH_VENV)/bin/python --no-deps -e . lifetimes==0.11.3
+	$(BENCH_VENV)/bin/python -m uv pip install --quiet --python $(BENCH_VENV)/bin/python autograd dill
+	@touch $@
+
+bench: $(BENCH_VENV)/.installed
+	$(BENCH_VENV)/bin/python benchmarks/bench_foundation.py

@@ -155,27 +155,21 @@ def rfm_summary(
     else:
         cal, hold, t_end = occ, None, obs_end
 
-    first = cal.group_by(customer_col).agg(
+    out = cal.group_by(customer_col).agg(
         nw.col("_day").min().alias("_first_day"),
-        nw.col("_day").max().alias("_last_day"),
+        nw.col(date_col).min().alias("_first_date"),
+        nw.col(date_col).max().alias("_last_date"),
         nw.len().alias("_n"),
         *([nw.col(amount_col).sum().alias("_total")] if amount else []),
-    )
-    out = first.with_columns(frequency=nw.col("_n") - 1)
-
-    # Clock times of the first and last purchase.
-    firsts = cal.join(first.select(customer_col, "_first_day"), on=customer_col)
-    first_rows = firsts.filter(nw.col("_day") == nw.col("_first_day"))
-    if not merge_same_day:
-        first_rows = first_rows.sort("_row").unique([customer_col], keep="first")
-    first_info = first_rows.group_by(customer_col).agg(
-        nw.col(date_col).min().alias("_first_date"),
-        *([nw.col(amount_col).sum().alias("_first_amount")] if amount else []),
-    )
-    last_info = cal.join(first.select(customer_col, "_last_day"), on=customer_col).filter(
-        nw.col("_day") == nw.col("_last_day")
-    ).group_by(customer_col).agg(nw.col(date_col).min().alias("_last_date"))
-    out = out.join(first_info, on=customer_col).join(last_info, on=customer_col)
+    ).with_columns(frequency=nw.col("_n") - 1)
+    if amount:
+        # The first purchase's amount is left out of monetary_value.
+        first_rows = cal.join(out.select(customer_col, "_first_day"), on=customer_col).filter(
+            nw.col("_day") == nw.col("_first_day"))
+        if not merge_same_day:
+            first_rows = first_rows.sort("_row").unique([customer_col], keep="first")
+        first_amount = first_rows.group_by(customer_col).agg(nw.col(amount_col).sum().alias("_first_amount"))
+        out = out.join(first_amount, on=customer_col)
 
     ticks = CLOCK_TICKS[unit]
     t_end_clock = _clock_scalar(t_end, unit)
