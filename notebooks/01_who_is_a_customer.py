@@ -216,7 +216,7 @@ sensitivity = cl.role_sensitivity(
     consumer_col="consumer_id" if has_world else None,
     returned_col="returned" if has_world else None,
 )
-sensitivity["window_months"] = (
+sensitivity["window (months)"] = (
     (pd.to_datetime(sensitivity["window_end"]) - pd.to_datetime(sensitivity["window_start"])).dt.days / 30.44
 ).round().astype(int)
 sensitivity.drop(columns=["window_start", "window_end"]).head(8)
@@ -224,7 +224,7 @@ sensitivity.drop(columns=["window_start", "window_end"]).head(8)
 # %%
 fig, ax = plt.subplots(figsize=(6.5, 3.8))
 sns.lineplot(
-    data=sensitivity, x="min_periods", y="client", hue="window_months", style="returns" if has_world else None,
+    data=sensitivity, x="min_periods", y="client", hue="window (months)", style="returns" if has_world else None,
     marker="o", palette="crest", ax=ax,
 )
 ax.set(xlabel=f"k: distinct purchase periods required ({cl.unit_label(period)})", ylabel="clients (people)",
