@@ -13,7 +13,7 @@ Examples
 2457
 """
 
-from custlab.datasets import load_cdnow, load_transactions
+from custlab.datasets import load_cdnow, load_retention_cohorts, load_transactions
 from custlab.definitions import (
     ROLE_DEFINITIONS,
     ROLES,
@@ -22,6 +22,7 @@ from custlab.definitions import (
     role_overlap,
     role_sensitivity,
 )
+from custlab.models import BetaGeo, GammaGamma, ShiftedBetaGeo
 from custlab.plotting import plot_role_counts, plot_role_overlap
 from custlab.schema import (
     SchemaError,
@@ -36,9 +37,9 @@ from custlab.units import elapsed, normalize_unit, unit_label
 __version__ = "0.1.0"
 
 __all__ = [
-    "CRMWorld", "ROLES", "ROLE_DEFINITIONS", "SchemaError", "TransactionValidationError",
+    "BetaGeo", "CRMWorld", "GammaGamma", "ROLES", "ShiftedBetaGeo", "ROLE_DEFINITIONS", "SchemaError", "TransactionValidationError",
     "ValidationReport", "WorldParams", "crm_world", "customer_roles", "elapsed", "load_cdnow",
-    "load_transactions", "normalize_unit", "plot_role_counts", "plot_role_overlap",
+    "load_retention_cohorts", "load_transactions", "normalize_unit", "plot_role_counts", "plot_role_overlap",
     "rfm_summary", "role_counts", "role_overlap", "role_sensitivity", "unit_label",
     "validate_transactions",
 ]

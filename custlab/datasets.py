@@ -17,7 +17,7 @@ import pandas as pd
 
 from custlab.schema import SchemaError, ValidationReport, validate_transactions
 
-__all__ = ["data_dir", "load_cdnow", "load_transactions", "CDNOW_SHA256"]
+__all__ = ["data_dir", "load_cdnow", "load_retention_cohorts", "load_transactions", "CDNOW_SHA256"]
 
 #: sha256 of the bundled CDNOW files (as shipped in the MIT-licensed lifetimes 0.11.3 wheel).
 CDNOW_SHA256 = {
@@ -101,6 +101,29 @@ def load_cdnow(sample: bool = False) -> pd.DataFrame:
     ((6919, 4), 2357)
     """
     return _read_cdnow(bool(sample)).copy()
+
+
+RETENTION_SHA256 = "c15c8cc9169b5ea1a2fd028ddd2dcf6e482f69c7faa31bbfa6cc4ab676af4b6d"
+
+
+def load_retention_cohorts() -> pd.DataFrame:
+    """Percent of a 1,000-customer cohort still active at the start of years 0 to 12.
+
+    Two groups, "Regular" and "High End", from Fader & Hardie (2007), "How to project
+    customer retention", Journal of Interactive Marketing 21(1).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``year`` (int), ``regular_pct_active`` and ``high_end_pct_active`` (percent).
+
+    Examples
+    --------
+    >>> load_retention_cohorts().iloc[7].tolist()
+    [7.0, 24.1, 49.1]
+    """
+    path = _verified("retention/fader_hardie_2007.csv", RETENTION_SHA256)
+    return pd.read_csv(path)
 
 
 def load_transactions(

@@ -1,0 +1,95 @@
+"""Maximum-likelihood machinery shared by the customer-base models.
+
+Parameters are optimised on the log scale (all are positive), from several
+starting points, with scipy's L-BFGS-B; standard errors come from the inverse
+of a central-difference Hessian of the log-likelihood on the natural scale.
+A fit that does not converge warns with the optimiser's message: it never
+returns garbage silently.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import minimize
+
+__all__ = ["ConvergenceWarning", "fit_positive_params", "hessian_standard_errors", "check_fitted"]
+
+
+class ConvergenceWarning(UserWarning):
+    """The optimiser stopped without meeting its convergence criteria."""
+
+
+def fit_positive_params(
+    negll: Callable[[np.ndarray], float],
+    starts: Sequence[Sequence[float]],
+    *,
+    penalizer: float = 0.0,
+    model: str = "model",
+) -> tuple[np.ndarray, float, bool, str]:
+    """Minimise ``negll(params)`` over positive params; returns (params, negll, converged, message).
+
+    ``penalizer`` adds ``penalizer * sum(params**2)`` (an L2 penalty; 0 for the plain MLE).
+    """
+
+    def objective(log_params: np.ndarray) -> float:
+        params = np.exp(log_params)
+        value = negll(params) + penalizer * float(np.sum(params**2))
+        return value if np.isfinite(value) else 1e300
+
+    best = None
+    for start in starts:
+        res = minimize(objective, np.log(np.asarray(start, float)), method="L-BFGS-B",
+                       options={"maxiter": 2000, "ftol": 1e-15, "gtol": 1e-9})
+        if best is None or res.fun < best.fun:
+            best = res
+    # Polish the best start with a derivative-free pass (robust on flat ridges).
+    polish = minimize(objective, best.x, method="Nelder-Mead",
+                      options={"maxiter": 20000, "xatol": 1e-10, "fatol": 1e-12})
+    if polish.fun <= best.fun:
+        final, converged, message = polish, bool(polish.success or best.success), str(polish.message)
+    else:
+        final, converged, message = best, bool(best.success), str(best.message)
+    if not converged or not np.isfinite(final.fun) or final.fun >= 1e300:
+        warnings.warn(f"{model}: the optimiser did not converge ({message}); the estimates may be wrong. "
+                      "Check the data (enough repeat buyers?) or pass a penalizer.", ConvergenceWarning,
+                      stacklevel=3)
+    return np.exp(final.x), float(final.fun), converged, message
+
+
+def hessian_standard_errors(negll: Callable[[np.ndarray], float], params: np.ndarray) -> np.ndarray:
+    """Standard errors from the inverse Hessian of ``negll`` at ``params`` (NaN if not invertible)."""
+    k = params.size
+    h = 1e-4 * np.maximum(np.abs(params), 1e-3)
+    hess = np.empty((k, k))
+    for i in range(k):
+        for j in range(i, k):
+            def f(di, dj):
+                p = params.copy()
+                p[i] += di
+                p[j] += dj
+                return negll(p)
+            value = (f(h[i], h[j]) - f(h[i], -h[j]) - f(-h[i], h[j]) + f(-h[i], -h[j])) / (4 * h[i] * h[j])
+            hess[i, j] = hess[j, i] = value
+    try:
+        cov = np.linalg.inv(hess)
+    except np.linalg.LinAlgError:
+        return np.full(k, np.nan)
+    diag = np.diag(cov)
+    return np.where(diag > 0, np.sqrt(np.abs(diag)), np.nan)
+
+
+def check_fitted(model) -> None:
+    if not hasattr(model, "params_"):
+        raise RuntimeError(f"This {type(model).__name__} is not fitted yet: call .fit(...) first.")
+
+
+def summary_table(params: pd.Series, se: np.ndarray) -> pd.DataFrame:
+    """Estimate, standard error and a 95% interval per parameter."""
+    out = pd.DataFrame({"estimate": params, "std_error": se}, index=params.index)
+    out["lower_95"] = out["estimate"] - 1.96 * out["std_error"]
+    out["upper_95"] = out["estimate"] + 1.96 * out["std_error"]
+    return out
