@@ -22,7 +22,7 @@ from custlab.definitions import (
     role_overlap,
     role_sensitivity,
 )
-from custlab.models import BetaGeo, GammaGamma, ShiftedBetaGeo
+from custlab.models import BetaGeo, GammaGamma, ParetoNBD, ShiftedBetaGeo
 from custlab.plotting import plot_role_counts, plot_role_overlap
 from custlab.schema import (
     SchemaError,
@@ -37,7 +37,7 @@ from custlab.units import elapsed, normalize_unit, unit_label
 __version__ = "0.1.0"
 
 __all__ = [
-    "BetaGeo", "CRMWorld", "GammaGamma", "ROLES", "ShiftedBetaGeo", "ROLE_DEFINITIONS", "SchemaError", "TransactionValidationError",
+    "BetaGeo", "CRMWorld", "GammaGamma", "ParetoNBD", "ROLES", "ShiftedBetaGeo", "ROLE_DEFINITIONS", "SchemaError", "TransactionValidationError",
     "ValidationReport", "WorldParams", "crm_world", "customer_roles", "elapsed", "load_cdnow",
     "load_retention_cohorts", "load_transactions", "normalize_unit", "plot_role_counts", "plot_role_overlap",
     "rfm_summary", "role_counts", "role_overlap", "role_sensitivity", "unit_label",

@@ -39,6 +39,19 @@ def test_bgnbd_predictions_match_the_paper(bgnbd):
     assert np.all(np.diff(e) > 0) and np.all(np.diff(e, 2) < 0)
 
 
+def test_pareto_nbd_reproduces_fader_hardie_lee_2005(calibration):
+    model = cl.ParetoNBD().fit(calibration, time_unit="W")
+    assert model.params_[["r", "alpha", "s"]].round(3).tolist() == [0.553, 10.578, 0.606]
+    # beta sits on a flat ridge (standard error about 6): compare it at 0.01.
+    assert abs(model.params_["beta"] - 11.669) < 0.01
+    assert 5 < model.standard_errors_["beta"] < 7
+    assert round(model.loglik_, 1) == -9595.0
+    # Both models agree that a customer who bought often and recently is likely alive.
+    assert model.p_alive(10, 38, 38.86) > 0.9 > 0.1 > model.p_alive(10, 5, 38.86)
+    e = model.expected_purchases([10, 20, 30])
+    assert np.all(np.diff(e) > 0)
+
+
 def test_gamma_gamma_reproduces_fader_hardie_2013(calibration):
     repeat = calibration[calibration["frequency"] > 0]
     model = cl.GammaGamma().fit(repeat)

@@ -2,6 +2,7 @@
 ``self``, results in attributes ending in ``_``.
 
 - :class:`BetaGeo`: BG/NBD repeat purchases (non-contractual);
+- :class:`ParetoNBD`: Pareto/NBD repeat purchases (non-contractual);
 - :class:`GammaGamma`: spend per transaction;
 - :class:`ShiftedBetaGeo`: sBG contract renewals.
 """
@@ -9,6 +10,7 @@
 from custlab.models._base import ConvergenceWarning
 from custlab.models.bgnbd import BetaGeo
 from custlab.models.gamma_gamma import GammaGamma
+from custlab.models.pareto_nbd import ParetoNBD
 from custlab.models.sbg import ShiftedBetaGeo
 
-__all__ = ["BetaGeo", "ConvergenceWarning", "GammaGamma", "ShiftedBetaGeo"]
+__all__ = ["BetaGeo", "ConvergenceWarning", "GammaGamma", "ParetoNBD", "ShiftedBetaGeo"]

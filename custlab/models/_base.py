@@ -29,10 +29,14 @@ def fit_positive_params(
     *,
     penalizer: float = 0.0,
     model: str = "model",
+    gradient: Callable[[np.ndarray], tuple[float, np.ndarray]] | None = None,
 ) -> tuple[np.ndarray, float, bool, str]:
     """Minimise ``negll(params)`` over positive params; returns (params, negll, converged, message).
 
     ``penalizer`` adds ``penalizer * sum(params**2)`` (an L2 penalty; 0 for the plain MLE).
+    With ``gradient`` (params -> (negll, d negll / d params)), L-BFGS-B uses it and the
+    first start that converges is kept; without it, every start is tried and the best is
+    polished by a derivative-free pass (robust on flat ridges).
     """
 
     def objective(log_params: np.ndarray) -> float:
@@ -40,19 +44,37 @@ def fit_positive_params(
         value = negll(params) + penalizer * float(np.sum(params**2))
         return value if np.isfinite(value) else 1e300
 
+    def objective_and_gradient(log_params: np.ndarray):
+        params = np.exp(log_params)
+        value, grad = gradient(params)
+        value += penalizer * float(np.sum(params**2))
+        grad = (np.asarray(grad) + 2 * penalizer * params) * params
+        if not np.isfinite(value) or not np.all(np.isfinite(grad)):
+            return 1e300, np.zeros_like(log_params)
+        return value, grad
+
     best = None
     for start in starts:
-        res = minimize(objective, np.log(np.asarray(start, float)), method="L-BFGS-B",
-                       options={"maxiter": 2000, "ftol": 1e-15, "gtol": 1e-9})
+        x0 = np.log(np.asarray(start, float))
+        if gradient is not None:
+            res = minimize(objective_and_gradient, x0, jac=True, method="L-BFGS-B",
+                           options={"maxiter": 5000, "ftol": 1e-15, "gtol": 1e-8})
+        else:
+            res = minimize(objective, x0, method="L-BFGS-B",
+                           options={"maxiter": 2000, "ftol": 1e-15, "gtol": 1e-9})
         if best is None or res.fun < best.fun:
             best = res
-    # Polish the best start with a derivative-free pass (robust on flat ridges).
-    polish = minimize(objective, best.x, method="Nelder-Mead",
-                      options={"maxiter": 20000, "xatol": 1e-10, "fatol": 1e-12})
-    if polish.fun <= best.fun:
-        final, converged, message = polish, bool(polish.success or best.success), str(polish.message)
-    else:
+        if gradient is not None and res.success:
+            break
+    if gradient is not None:
         final, converged, message = best, bool(best.success), str(best.message)
+    else:
+        polish = minimize(objective, best.x, method="Nelder-Mead",
+                          options={"maxiter": 20000, "xatol": 1e-10, "fatol": 1e-12})
+        if polish.fun <= best.fun:
+            final, converged, message = polish, bool(polish.success or best.success), str(polish.message)
+        else:
+            final, converged, message = best, bool(best.success), str(best.message)
     if not converged or not np.isfinite(final.fun) or final.fun >= 1e300:
         warnings.warn(f"{model}: the optimiser did not converge ({message}); the estimates may be wrong. "
                       "Check the data (enough repeat buyers?) or pass a penalizer.", ConvergenceWarning,
@@ -60,12 +82,22 @@ def fit_positive_params(
     return np.exp(final.x), float(final.fun), converged, message
 
 
-def hessian_standard_errors(negll: Callable[[np.ndarray], float], params: np.ndarray) -> np.ndarray:
-    """Standard errors from the inverse Hessian of ``negll`` at ``params`` (NaN if not invertible)."""
+def hessian_standard_errors(negll: Callable[[np.ndarray], float], params: np.ndarray,
+                            gradient: Callable[[np.ndarray], tuple[float, np.ndarray]] | None = None) -> np.ndarray:
+    """Standard errors from the inverse Hessian of ``negll`` at ``params`` (NaN if not invertible).
+
+    With ``gradient``, the Hessian is the central difference of the analytic gradient.
+    """
     k = params.size
     h = 1e-4 * np.maximum(np.abs(params), 1e-3)
     hess = np.empty((k, k))
-    for i in range(k):
+    if gradient is not None:
+        for i in range(k):
+            step = np.zeros(k)
+            step[i] = h[i]
+            hess[:, i] = (gradient(params + step)[1] - gradient(params - step)[1]) / (2 * h[i])
+        hess = (hess + hess.T) / 2
+    for i in range(k if gradient is None else 0):
         for j in range(i, k):
             def f(di, dj):
                 p = params.copy()

@@ -35,6 +35,7 @@ def rfm_arrays(data: pd.DataFrame, frequency_col: str, recency_col: str, T_col: 
 
 def compress(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
     """Distinct rows of the columns, and how many customers share each (the fit's weights)."""
-    stacked = np.column_stack(columns)
-    unique, counts = np.unique(stacked, axis=0, return_counts=True)
-    return [unique[:, i] for i in range(unique.shape[1])], counts.astype(float)
+    frame = pd.DataFrame({i: c for i, c in enumerate(columns)})
+    counts = frame.groupby(list(frame.columns), sort=True).size()
+    index = counts.index.to_frame(index=False)
+    return [index[i].to_numpy(float) for i in range(len(columns))], counts.to_numpy(float)

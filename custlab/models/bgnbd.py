@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.special import betaln, gammaln, hyp2f1
+from scipy.special import betaln, digamma, gammaln, hyp2f1
 
 from custlab.models._base import check_fitted, fit_positive_params, hessian_standard_errors, summary_table
 from custlab.models._data import compress, rfm_arrays
@@ -36,6 +36,28 @@ def bgnbd_loglik(params: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarr
             -np.inf,
         )
     return head + np.logaddexp(alive, dead)
+
+
+def bgnbd_loglik_and_gradient(params, x, t_x, T, weights):
+    """Summed, weighted log-likelihood and its gradient in (r, alpha, a, b)."""
+    r, alpha, a, b = params
+    has = x > 0
+    xm = np.maximum(x, 1)
+    log_alpha_T, log_alpha_tx = np.log(alpha + T), np.log(alpha + t_x)
+    head = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
+    base = betaln(a, b)
+    alive = betaln(a, b + x) - base - (r + x) * log_alpha_T
+    dead = np.where(has, betaln(a + 1, b + xm - 1) - base - (r + x) * log_alpha_tx, -np.inf)
+    lse = np.logaddexp(alive, dead)
+    w_alive, w_dead = np.exp(alive - lse), np.exp(dead - lse)
+    psi_ab, psi_abx = digamma(a + b), digamma(a + b + x)
+    d_r = digamma(r + x) - digamma(r) + np.log(alpha) - w_alive * log_alpha_T - w_dead * log_alpha_tx
+    d_alpha = r / alpha - (r + x) * (w_alive / (alpha + T) + w_dead / (alpha + t_x))
+    d_a = w_alive * (psi_ab - psi_abx) + w_dead * (digamma(a + 1) - digamma(a) + psi_ab - psi_abx)
+    d_b = (w_alive * (digamma(b + x) - digamma(b) + psi_ab - psi_abx)
+           + w_dead * np.where(has, digamma(b + xm - 1) - digamma(b) + psi_ab - psi_abx, 0.0))
+    grad = np.array([np.dot(weights, g) for g in (d_r, d_alpha, d_a, d_b)])
+    return float(np.dot(weights, head + lse)), grad
 
 
 class BetaGeo:
@@ -86,12 +108,16 @@ class BetaGeo:
 
         scale = float(np.mean(T))
         starts = [(1.0, 1.0, 1.0, 1.0), (0.5, scale / 8, 1.0, 3.0), (0.25, scale / 4, 0.5, 1.5)]
+        def negll_and_gradient(p):
+            value, grad = bgnbd_loglik_and_gradient(p, ux, ut, uT, w)
+            return -value, -grad
+
         params, value, converged, message = fit_positive_params(negll, starts, penalizer=self.penalizer,
-                                                               model="BetaGeo")
+                                                               model="BetaGeo", gradient=negll_and_gradient)
         self.params_ = pd.Series(params, index=self.param_names, name="estimate")
         self.loglik_ = -negll(params)
-        self.standard_errors_ = pd.Series(hessian_standard_errors(negll, params), index=self.param_names,
-                                          name="std_error")
+        self.standard_errors_ = pd.Series(hessian_standard_errors(negll, params, negll_and_gradient),
+                                          index=self.param_names, name="std_error")
         self.n_customers_ = int(len(x))
         self.time_unit_ = unit_label(time_unit)
         self.converged_ = converged
