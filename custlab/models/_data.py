@@ -35,7 +35,11 @@ def rfm_arrays(data: pd.DataFrame, frequency_col: str, recency_col: str, T_col: 
 
 def compress(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
     """Distinct rows of the columns, and how many customers share each (the fit's weights)."""
-    frame = pd.DataFrame({i: c for i, c in enumerate(columns)})
-    counts = frame.groupby(list(frame.columns), sort=True).size()
-    index = counts.index.to_frame(index=False)
-    return [index[i].to_numpy(float) for i in range(len(columns))], counts.to_numpy(float)
+    cols = [np.asarray(c, float) for c in columns]
+    order = np.lexsort(cols[::-1])
+    sorted_cols = [c[order] for c in cols]
+    new = np.ones(order.size, bool)
+    new[1:] = np.any([np.diff(c) != 0 for c in sorted_cols], axis=0)
+    starts = np.flatnonzero(new)
+    counts = np.diff(np.append(starts, order.size)).astype(float)
+    return [c[starts] for c in sorted_cols], counts

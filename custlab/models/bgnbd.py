@@ -44,18 +44,21 @@ def bgnbd_loglik_and_gradient(params, x, t_x, T, weights):
     has = x > 0
     xm = np.maximum(x, 1)
     log_alpha_T, log_alpha_tx = np.log(alpha + T), np.log(alpha + t_x)
+    # Beta functions written out in log-gammas, sharing lgamma(a + b + x) between the two terms.
+    lg_abx = gammaln(a + b + x)
+    base = gammaln(a) + gammaln(b) - gammaln(a + b)
     head = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
-    base = betaln(a, b)
-    alive = betaln(a, b + x) - base - (r + x) * log_alpha_T
-    dead = np.where(has, betaln(a + 1, b + xm - 1) - base - (r + x) * log_alpha_tx, -np.inf)
+    alive = gammaln(a) + gammaln(b + x) - lg_abx - base - (r + x) * log_alpha_T
+    dead = np.where(has, gammaln(a + 1) + gammaln(b + xm - 1) - lg_abx - base - (r + x) * log_alpha_tx, -np.inf)
     lse = np.logaddexp(alive, dead)
-    w_alive, w_dead = np.exp(alive - lse), np.exp(dead - lse)
-    psi_ab, psi_abx = digamma(a + b), digamma(a + b + x)
+    w_alive = np.exp(alive - lse)
+    w_dead = 1.0 - w_alive
+    psi_ab, psi_abx, psi_b = digamma(a + b), digamma(a + b + x), digamma(b)
+    common = psi_ab - psi_abx
     d_r = digamma(r + x) - digamma(r) + np.log(alpha) - w_alive * log_alpha_T - w_dead * log_alpha_tx
     d_alpha = r / alpha - (r + x) * (w_alive / (alpha + T) + w_dead / (alpha + t_x))
-    d_a = w_alive * (psi_ab - psi_abx) + w_dead * (digamma(a + 1) - digamma(a) + psi_ab - psi_abx)
-    d_b = (w_alive * (digamma(b + x) - digamma(b) + psi_ab - psi_abx)
-           + w_dead * np.where(has, digamma(b + xm - 1) - digamma(b) + psi_ab - psi_abx, 0.0))
+    d_a = common + w_dead / a                     # digamma(a + 1) - digamma(a) = 1 / a
+    d_b = common - psi_b + w_alive * digamma(b + x) + w_dead * np.where(has, digamma(b + xm - 1), 0.0)
     grad = np.array([np.dot(weights, g) for g in (d_r, d_alpha, d_a, d_b)])
     return float(np.dot(weights, head + lse)), grad
 
@@ -107,7 +110,8 @@ class BetaGeo:
             return -float(np.dot(w, bgnbd_loglik(p, ux, ut, uT)))
 
         scale = float(np.mean(T))
-        starts = [(1.0, 1.0, 1.0, 1.0), (0.5, scale / 8, 1.0, 3.0), (0.25, scale / 4, 0.5, 1.5)]
+        # alpha scales with the time unit: start it at a quarter of the mean observation time.
+        starts = [(0.25, scale / 4, 0.5, 1.5), (1.0, 1.0, 1.0, 1.0), (0.5, scale / 8, 1.0, 3.0)]
         def negll_and_gradient(p):
             value, grad = bgnbd_loglik_and_gradient(p, ux, ut, uT, w)
             return -value, -grad

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.special import gammaln
+from scipy.special import digamma, gammaln
 
 from custlab.models._base import check_fitted, fit_positive_params, hessian_standard_errors, summary_table
 from custlab.models._data import compress
@@ -23,6 +23,19 @@ def gamma_gamma_loglik(params, x, m):
     px = p * x
     return (gammaln(px + q) - gammaln(px) - gammaln(q) + q * np.log(gamma) + (px - 1) * np.log(m)
             + px * np.log(x) - (px + q) * np.log(gamma + m * x))
+
+
+def gamma_gamma_loglik_and_gradient(params, x, m, weights):
+    """Summed, weighted log-likelihood and its gradient in (p, q, gamma)."""
+    p, q, gamma = params
+    px = p * x
+    log_gm = np.log(gamma + m * x)
+    ll = gamma_gamma_loglik(params, x, m)
+    psi_pxq = digamma(px + q)
+    d_p = x * (psi_pxq - digamma(px) + np.log(m) + np.log(x) - log_gm)
+    d_q = psi_pxq - digamma(q) + np.log(gamma) - log_gm
+    d_gamma = q / gamma - (px + q) / (gamma + m * x)
+    return float(np.dot(weights, ll)), np.array([np.dot(weights, d) for d in (d_p, d_q, d_gamma)])
 
 
 class GammaGamma:
@@ -71,14 +84,18 @@ class GammaGamma:
         def negll(params):
             return -float(np.dot(w, gamma_gamma_loglik(params, ux, um)))
 
+        def negll_and_gradient(params):
+            value, grad = gamma_gamma_loglik_and_gradient(params, ux, um, w)
+            return -value, -grad
+
         mean = float(np.mean(m))
         params, _, converged, _ = fit_positive_params(
             negll, [(1.0, 1.0, 1.0), (5.0, 3.0, mean / 2), (2.0, 5.0, mean)], penalizer=self.penalizer,
-            model="GammaGamma")
+            model="GammaGamma", gradient=negll_and_gradient)
         self.params_ = pd.Series(params, index=self.param_names, name="estimate")
         self.loglik_ = -negll(params)
-        self.standard_errors_ = pd.Series(hessian_standard_errors(negll, params), index=self.param_names,
-                                          name="std_error")
+        self.standard_errors_ = pd.Series(hessian_standard_errors(negll, params, negll_and_gradient),
+                                          index=self.param_names, name="std_error")
         self.n_customers_ = int(len(x))
         self.converged_ = converged
         return self
