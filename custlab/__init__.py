@@ -23,7 +23,15 @@ from custlab.definitions import (
     role_sensitivity,
 )
 from custlab.models import BetaGeo, GammaGamma, ParetoNBD, ShiftedBetaGeo
-from custlab.plotting import plot_role_counts, plot_role_overlap
+from custlab import evaluation
+from custlab.evaluation import conditional_expectations, repeat_purchase_histogram, tracking_table
+from custlab.plotting import (
+    plot_conditional_expectations,
+    plot_repeat_histogram,
+    plot_role_counts,
+    plot_role_overlap,
+    plot_tracking,
+)
 from custlab.schema import (
     SchemaError,
     TransactionValidationError,
@@ -37,9 +45,37 @@ from custlab.units import elapsed, normalize_unit, unit_label
 __version__ = "0.1.0"
 
 __all__ = [
-    "BetaGeo", "CRMWorld", "GammaGamma", "ParetoNBD", "ROLES", "ShiftedBetaGeo", "ROLE_DEFINITIONS", "SchemaError", "TransactionValidationError",
-    "ValidationReport", "WorldParams", "crm_world", "customer_roles", "elapsed", "load_cdnow",
-    "load_retention_cohorts", "load_transactions", "normalize_unit", "plot_role_counts", "plot_role_overlap",
-    "rfm_summary", "role_counts", "role_overlap", "role_sensitivity", "unit_label",
+    "BetaGeo",
+    "conditional_expectations",
+    "crm_world",
+    "CRMWorld",
+    "customer_roles",
+    "elapsed",
+    "evaluation",
+    "GammaGamma",
+    "load_cdnow",
+    "load_retention_cohorts",
+    "load_transactions",
+    "normalize_unit",
+    "ParetoNBD",
+    "plot_conditional_expectations",
+    "plot_repeat_histogram",
+    "plot_role_counts",
+    "plot_role_overlap",
+    "plot_tracking",
+    "repeat_purchase_histogram",
+    "rfm_summary",
+    "role_counts",
+    "ROLE_DEFINITIONS",
+    "role_overlap",
+    "role_sensitivity",
+    "ROLES",
+    "SchemaError",
+    "ShiftedBetaGeo",
+    "tracking_table",
+    "TransactionValidationError",
+    "unit_label",
     "validate_transactions",
+    "ValidationReport",
+    "WorldParams",
 ]

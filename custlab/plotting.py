@@ -16,7 +16,8 @@ from matplotlib.axes import Axes
 
 from custlab.definitions import ROLES, role_counts, role_overlap
 
-__all__ = ["plot_role_overlap", "plot_role_counts"]
+__all__ = ["plot_conditional_expectations", "plot_repeat_histogram", "plot_role_counts", "plot_role_overlap",
+           "plot_tracking"]
 
 
 def plot_role_overlap(
@@ -107,5 +108,68 @@ def plot_role_counts(roles: pd.DataFrame, *, ax: Axes | None = None, color: str 
     bars = ax.barh(list(counts.index)[::-1], list(counts.astype(int))[::-1], color=color)
     ax.bar_label(bars, labels=[f"{int(v):,}" for v in counts[::-1]], padding=3, fontsize=8)
     ax.set_xlabel("people")
+    ax.spines[["top", "right"]].set_visible(False)
+    return ax
+
+
+def plot_tracking(table: pd.DataFrame, *, cumulative: bool = False, ax: Axes | None = None,
+                  color: str = "#2b6f97") -> Axes:
+    """Repeat purchases per period, actual (solid) and expected (dashed), from
+    :func:`custlab.evaluation.tracking_table`; a dotted line marks the end of calibration.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+    cumulative : bool
+        Running totals instead of purchases per period.
+    ax : Axes, optional
+
+    Returns
+    -------
+    Axes
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 3.5))
+    suffix = "_cumulative" if cumulative else ""
+    ax.plot(table["period"], table["actual" + suffix], color=color, label="actual")
+    ax.plot(table["period"], table["expected" + suffix], color="#d1495b", ls="--", label="expected")
+    if table["calibration"].any() and not table["calibration"].all():
+        ax.axvline(table.loc[table["calibration"], "period"].max() + 0.5, color="grey", ls=":", lw=1)
+    unit = table.attrs.get("time_unit", "periods")
+    ax.set_xlabel(f"{unit} since the first purchase in the data")
+    ax.set_ylabel("repeat purchases" + (" (cumulative)" if cumulative else f" per {unit[:-1]}"))
+    ax.legend(frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    return ax
+
+
+def plot_repeat_histogram(check, *, ax: Axes | None = None, color: str = "#2b6f97") -> Axes:
+    """Customers by number of repeat purchases: actual and expected bars side by side,
+    from :func:`custlab.evaluation.repeat_purchase_histogram`."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.5))
+    table = check.table
+    x = np.arange(len(table))
+    ax.bar(x - 0.2, table["actual"], width=0.4, color=color, label="actual")
+    ax.bar(x + 0.2, table["expected"], width=0.4, color="#d1495b", label="expected")
+    ax.set_xticks(x, table["repeat_purchases"])
+    ax.set_xlabel("repeat purchases in the calibration period")
+    ax.set_ylabel("customers")
+    ax.legend(frameon=False, title=str(check), title_fontsize=8)
+    ax.spines[["top", "right"]].set_visible(False)
+    return ax
+
+
+def plot_conditional_expectations(table: pd.DataFrame, *, ax: Axes | None = None,
+                                  color: str = "#2b6f97") -> Axes:
+    """Mean holdout purchases by calibration frequency, actual and expected, from
+    :func:`custlab.evaluation.conditional_expectations`."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.5))
+    ax.plot(table["repeat_purchases"], table["actual"], marker="o", color=color, label="actual")
+    ax.plot(table["repeat_purchases"], table["expected"], marker="o", ls="--", color="#d1495b", label="expected")
+    ax.set_xlabel("repeat purchases in the calibration period")
+    ax.set_ylabel("mean purchases in the holdout")
+    ax.legend(frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     return ax

@@ -229,7 +229,7 @@ sns.lineplot(
 )
 ax.set(xlabel=f"k: distinct purchase periods required ({cl.unit_label(period)})", ylabel="clients (people)",
        xticks=[1, 2, 3, 4], title="Clients under different rules")
-sns.move_legend(ax, "upper left", bbox_to_anchor=(1.02, 1), fontsize=8, title_fontsize=8, frameon=False);
+sns.move_legend(ax, "upper left", bbox_to_anchor=(1.02, 1), fontsize=8, title_fontsize=8, frameon=False)
 
 # %% [markdown]
 # **What this shows.** With k = 1 every buyer is a client; each step up in k removes a large share of them.

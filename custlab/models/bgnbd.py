@@ -139,6 +139,29 @@ class BetaGeo:
         t = np.asarray(t, float)
         return (a + b - 1) / (a - 1) * (1 - (alpha / (alpha + t)) ** r * hyp2f1(r, b, a + b - 1, t / (alpha + t)))
 
+    def probability_of_purchases(self, n, t) -> np.ndarray:
+        """P(X(t) = n): probability that a new customer makes exactly ``n`` repeat purchases in
+        ``t`` time units (equation 8). ``n`` and ``t`` broadcast."""
+        check_fitted(self)
+        r, alpha, a, b = self.params_.to_numpy()
+        n, t = np.broadcast_arrays(np.asarray(n, float), np.asarray(t, float))
+        p0 = alpha / (alpha + t)                      # NB "success" probability
+        with np.errstate(divide="ignore"):
+            log_q = np.log(t / (alpha + t))
+
+        def log_nb(j):
+            """log of the negative binomial probability of j purchases in t while alive."""
+            with np.errstate(invalid="ignore"):
+                return gammaln(r + j) - gammaln(r) - gammaln(j + 1) + r * np.log(p0) + np.where(j > 0, j * log_q, 0.0)
+
+        out = np.exp(betaln(a, b + n) - betaln(a, b) + log_nb(n))
+        k_max = int(n.max()) if n.size else 0
+        below = np.zeros(n.shape)                     # P(NB < n), built up term by term
+        for j in range(k_max):
+            below += np.where(j < n, np.exp(log_nb(np.float64(j))), 0.0)
+        dead = np.exp(betaln(a + 1, b + np.maximum(n, 1) - 1) - betaln(a, b)) * (1 - below)
+        return out + np.where(n > 0, dead, 0.0)
+
     def p_alive(self, frequency, recency, T) -> np.ndarray:
         """P(alive | x, t_x, T): probability the customer has not dropped out (equation 13 of the note)."""
         check_fitted(self)

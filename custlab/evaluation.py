@@ -1,0 +1,182 @@
+"""How well does a purchase model describe data it was, and was not, fitted on?
+
+The checks of Fader, Hardie & Lee (2005): the period-by-period tracking of
+repeat purchases (calibration and holdout), the histogram of repeat purchases
+in the calibration period with a chi-square test, and the conditional
+expectations of holdout purchases by calibration frequency. Each returns a
+table; :mod:`custlab.plotting` draws it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from custlab.units import elapsed, normalize_unit, unit_label
+
+__all__ = ["tracking_table", "repeat_purchase_histogram", "HistogramCheck", "conditional_expectations",
+           "compare_with_published"]
+
+
+def _purchase_days(transactions, customer_col, date_col) -> pd.DataFrame:
+    days = transactions[[customer_col, date_col]].copy()
+    days[date_col] = pd.to_datetime(days[date_col]).dt.normalize()
+    return days.drop_duplicates().sort_values([customer_col, date_col])
+
+
+def tracking_table(
+    transactions: pd.DataFrame,
+    model,
+    *,
+    calibration_end,
+    observation_end,
+    time_unit: str = "W",
+    start=None,
+    customer_col: str = "customer_id",
+    date_col: str = "date",
+) -> pd.DataFrame:
+    """Repeat purchases per period, actual beside expected, for a whole cohort.
+
+    Purchases of a customer on one day count once; each customer's first purchase
+    is not a repeat purchase. The expected number for a period adds, over customers,
+    ``model.expected_purchases`` over the time each has been a customer.
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        The validated log (calibration and holdout).
+    model
+        A fitted model with ``expected_purchases(t)`` in ``time_unit`` (BetaGeo, ParetoNBD).
+    calibration_end, observation_end : date
+        End of the calibration period, and of the data.
+    time_unit : {"D", "W", "M"}
+        Length of a period: day, week or calendar month.
+    start : date, optional
+        First day of period 1 (default: the first purchase in the data).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per period: ``period`` (1, 2, ...), ``period_end`` (last day),
+        ``actual`` and ``expected`` repeat purchases in the period,
+        ``actual_cumulative``, ``expected_cumulative``, and ``calibration``
+        (True for periods that end by ``calibration_end``).
+    """
+    unit = normalize_unit(time_unit)
+    days = _purchase_days(transactions, customer_col, date_col)
+    first = days.groupby(customer_col)[date_col].transform("min")
+    repeats = days.loc[days[date_col] > first, date_col]
+    firsts = days.groupby(customer_col)[date_col].min()
+    begin = pd.Timestamp(start) if start is not None else firsts.min()
+    obs_end = pd.Timestamp(observation_end).normalize()
+    step = {"D": pd.DateOffset(days=1), "W": pd.DateOffset(weeks=1), "M": pd.DateOffset(months=1)}[unit]
+    bounds = [begin]
+    while bounds[-1] <= obs_end:  # the last period may run past the end of the data
+        bounds.append(bounds[-1] + step)
+    bounds = pd.DatetimeIndex(bounds)
+    actual = np.histogram(repeats.to_numpy(dtype="datetime64[ns]").astype("int64"),
+                          bins=bounds.to_numpy(dtype="datetime64[ns]").astype("int64"))[0]
+    ends = bounds[1:]
+    expected_cum = np.array([
+        model.expected_purchases(np.clip(elapsed(firsts.to_numpy(), np.repeat(end.to_datetime64(), len(firsts)),
+                                                 unit), 0, None)).sum()
+        for end in [min(e, obs_end + pd.Timedelta(days=1)) for e in ends]
+    ])
+    table = pd.DataFrame({
+        "period": np.arange(1, len(ends) + 1),
+        "period_end": (ends - pd.Timedelta(days=1)).date,
+        "actual": actual,
+        "expected": np.diff(np.concatenate([[0.0], expected_cum])),
+        "actual_cumulative": np.cumsum(actual),
+        "expected_cumulative": expected_cum,
+        "calibration": (ends - pd.Timedelta(days=1)) <= pd.Timestamp(calibration_end),
+    })
+    table.attrs["time_unit"] = unit_label(unit)
+    return table
+
+
+@dataclass
+class HistogramCheck:
+    """Customers by number of repeat purchases, actual and expected, with a chi-square test."""
+
+    table: pd.DataFrame
+    chi_square: float
+    degrees_of_freedom: int
+    p_value: float
+
+    def __str__(self) -> str:
+        return (f"chi-square {self.chi_square:.1f} on {self.degrees_of_freedom} degrees of freedom, "
+                f"p = {self.p_value:.3f}")
+
+
+def repeat_purchase_histogram(summary: pd.DataFrame, model, *, max_frequency: int = 7,
+                              frequency_col: str = "frequency", T_col: str = "T") -> HistogramCheck:
+    """How many customers made 0, 1, ..., ``max_frequency``+ repeat purchases, actual and expected.
+
+    The expected count adds, over customers, the model's P(X(T) = x) for each
+    customer's own observation time T. The chi-square test has
+    (bins - 1 - parameters) degrees of freedom.
+    """
+    x = summary[frequency_col].to_numpy()
+    T = summary[T_col].to_numpy(float)
+    bins = np.arange(max_frequency + 1)
+    probs = model.probability_of_purchases(bins[:-1, None], T[None, :]).sum(axis=1)
+    expected = np.append(probs, len(x) - probs.sum())
+    actual = np.append(np.bincount(np.minimum(x, max_frequency), minlength=max_frequency + 1)[:-1],
+                       (x >= max_frequency).sum())
+    labels = [str(b) for b in bins[:-1]] + [f"{max_frequency}+"]
+    table = pd.DataFrame({"repeat_purchases": labels, "actual": actual, "expected": expected})
+    chi = float(((actual - expected) ** 2 / expected).sum())
+    dof = len(bins) - 1 - len(model.params_)
+    return HistogramCheck(table, chi, dof, float(stats.chi2.sf(chi, dof)))
+
+
+def conditional_expectations(summary: pd.DataFrame, model, *, max_frequency: int = 7) -> pd.DataFrame:
+    """Mean holdout purchases by calibration frequency: actual beside the model's expectation.
+
+    ``summary`` is :func:`custlab.rfm_summary` with ``calibration_end`` (holdout columns).
+    Returns ``repeat_purchases`` (calibration, last bin open), ``customers``,
+    ``actual`` and ``expected`` (mean purchases per customer in the holdout).
+    """
+    needed = ["frequency", "recency", "T", "frequency_holdout", "duration_holdout"]
+    missing = [c for c in needed if c not in summary.columns]
+    if missing:
+        raise ValueError(f"conditional_expectations needs an rfm_summary with calibration_end; missing {missing}.")
+    expected = model.conditional_expected_purchases(summary["duration_holdout"], summary["frequency"],
+                                                    summary["recency"], summary["T"])
+    group = np.minimum(summary["frequency"].to_numpy(), max_frequency)
+    frame = pd.DataFrame({"group": group, "actual": summary["frequency_holdout"].to_numpy(),
+                          "expected": expected})
+    out = frame.groupby("group").agg(customers=("actual", "size"), actual=("actual", "mean"),
+                                     expected=("expected", "mean")).reset_index()
+    out.insert(0, "repeat_purchases", [str(g) if g < max_frequency else f"{max_frequency}+" for g in out["group"]])
+    return out.drop(columns="group")
+
+
+def compare_with_published(estimates: pd.Series, published: dict[str, float], *, decimals: int | dict = 3
+                           ) -> pd.DataFrame:
+    """Published values beside ours, ours rounded to the printed precision.
+
+    Parameters
+    ----------
+    estimates : pandas.Series
+        Our values by name (a model's ``params_``, plus e.g. ``LL``).
+    published : dict
+        The values as printed in the paper.
+    decimals : int or dict
+        Digits printed in the paper, for all values or per name.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: name; ``published``, ``custlab`` (rounded), ``match`` (equal at that precision).
+    """
+    rows = []
+    for name, value in published.items():
+        d = decimals[name] if isinstance(decimals, dict) else decimals
+        ours = round(float(estimates[name]), d)
+        rows.append({"name": name, "published": value, "custlab": ours, "match": ours == round(value, d)})
+    return pd.DataFrame(rows).set_index("name")
