@@ -67,6 +67,12 @@ SMOKE = {
     "01_counting_your_customers_2005": [
         {"calibration_end": "1997-12-31", "time_unit": "M"},
     ],
+    "02_gamma_gamma_spend_2013": [
+        {"calibration_end": "1997-12-31"},
+    ],
+    "03_project_customer_retention_2007": [
+        {"fit_years": 5, "cohort_size": 500},
+    ],
 }
 
 
