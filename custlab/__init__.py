@@ -23,7 +23,7 @@ from custlab.definitions import (
     role_sensitivity,
 )
 from custlab.models import BetaGeo, GammaGamma, ParetoNBD, ShiftedBetaGeo
-from custlab import evaluation
+from custlab import clv, evaluation
 from custlab.evaluation import conditional_expectations, repeat_purchase_histogram, tracking_table
 from custlab.plotting import (
     plot_conditional_expectations,
@@ -48,6 +48,7 @@ __all__ = [
     "BetaGeo",
     "conditional_expectations",
     "crm_world",
+    "clv",
     "CRMWorld",
     "customer_roles",
     "elapsed",

@@ -251,6 +251,7 @@ def validate_transactions(
     3 rows in: 1 accepted, 2 rejected
       rejected 1: the customer id is empty (missing_customer_id)
       rejected 1: the date could not be read as a date (unparseable_date)
+      note: some dates were not understood: pass date_format= (e.g. '%d/%m/%Y')
     """
     if not isinstance(df, pd.DataFrame):
         raise SchemaError(
