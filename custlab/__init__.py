@@ -23,7 +23,7 @@ from custlab.definitions import (
     role_sensitivity,
 )
 from custlab.models import BetaGeo, GammaGamma, ParetoNBD, ShiftedBetaGeo
-from custlab import clv, evaluation
+from custlab import clv, evaluation, retention
 from custlab.evaluation import conditional_expectations, repeat_purchase_histogram, tracking_table
 from custlab.plotting import (
     plot_conditional_expectations,
@@ -65,6 +65,7 @@ __all__ = [
     "plot_role_overlap",
     "plot_tracking",
     "repeat_purchase_histogram",
+    "retention",
     "rfm_summary",
     "role_counts",
     "ROLE_DEFINITIONS",

@@ -19,7 +19,7 @@ import narwhals as nw
 import numpy as np
 import pandas as pd
 
-__all__ = ["TIME_UNITS", "CLOCK_TICKS", "normalize_unit", "unit_label", "clock", "clock_values", "elapsed", "period_index"]
+__all__ = ["TIME_UNITS", "CLOCK_TICKS", "normalize_unit", "unit_label", "clock", "clock_values", "elapsed", "period_index", "whole_periods"]
 
 _MS_PER_DAY = 86_400_000
 #: Clock readings per unit of duration (see :func:`clock`).
@@ -104,6 +104,40 @@ def elapsed(start, end, unit: str) -> np.ndarray:
     ([1.0, 2.484], [4.43, 10.71])
     """
     return (clock_values(end, unit) - clock_values(start, unit)) / CLOCK_TICKS[normalize_unit(unit)]
+
+
+def whole_periods(start, end, unit: str) -> tuple[np.ndarray, np.ndarray]:
+    """Whole periods from ``start`` to ``end``, and whether days are left over.
+
+    Months are calendar months: 2024-01-15 to 2024-02-15 is exactly one, 2024-01-31 to
+    2024-02-29 too (the day is clipped to the month's end). Days and weeks are fixed lengths.
+
+    Returns
+    -------
+    whole : array of int
+    remainder : array of bool
+        True where ``end`` is past the last whole period.
+    """
+    code = normalize_unit(unit)
+    s = pd.DatetimeIndex(np.asarray(start, dtype="datetime64[ns]")).normalize()
+    e = pd.DatetimeIndex(np.asarray(end, dtype="datetime64[ns]")).normalize()
+    if code in ("D", "W"):
+        days = (e - s).days.to_numpy()
+        size = 1 if code == "D" else 7
+        return days // size, (days % size) != 0
+    months = (e.year - s.year) * 12 + (e.month - s.month)
+    months = months.to_numpy()
+    # The day a whole number of months after start (clipped to that month's last day).
+    target_first = pd.to_datetime(pd.DataFrame({"year": e.year, "month": e.month, "day": 1}))
+    clipped = np.minimum(s.day.to_numpy(), target_first.dt.days_in_month.to_numpy())
+    short = e.day.to_numpy() < clipped
+    months = months - short
+    prev_first = pd.to_datetime(pd.DataFrame({
+        "year": (s.year.to_numpy() * 12 + s.month.to_numpy() - 1 + months) // 12,
+        "month": (s.year.to_numpy() * 12 + s.month.to_numpy() - 1 + months) % 12 + 1, "day": 1}))
+    anchor = prev_first + pd.to_timedelta(
+        np.minimum(s.day.to_numpy(), prev_first.dt.days_in_month.to_numpy()) - 1, unit="D")
+    return months, (e.to_numpy() > anchor.to_numpy())
 
 
 def period_index(dates, origin, unit: str) -> np.ndarray:

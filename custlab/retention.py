@@ -1,0 +1,117 @@
+"""Contract retention: how long subscriptions last, counted in whole billing periods.
+
+A subscription that started on day s and was cancelled on day e paid for the
+calendar periods between them; one still active at the end of observation has
+survived the whole periods observed so far (it is censored). These are the
+data of the sBG model (:class:`custlab.ShiftedBetaGeo.fit_individual`).
+
+The life table is written here rather than taken from a survival library: renewals
+happen at whole periods, and the discrete table (at risk, lost, survival) is the
+form the sBG papers compare against.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from custlab.schema import require_columns
+from custlab.units import normalize_unit, whole_periods
+
+__all__ = ["subscription_lifetimes", "life_table"]
+
+
+def subscription_lifetimes(
+    subscriptions: pd.DataFrame,
+    *,
+    observation_end,
+    period: str = "M",
+    customer_col: str = "customer_id",
+    start_col: str = "start_date",
+    end_col: str = "end_date",
+) -> pd.DataFrame:
+    """Periods each subscription lasted, and whether it has been cancelled.
+
+    Parameters
+    ----------
+    subscriptions : pandas.DataFrame
+        One row per subscription: ``customer_col``, ``start_col``, ``end_col``
+        (the cancellation date; missing while active). Other columns are kept.
+    observation_end : date
+        Last day observed; subscriptions starting later are an error.
+    period : {"D", "W", "M"}
+        Billing period: days, weeks or calendar months.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The input columns plus ``periods`` (whole periods paid: for a cancelled
+        subscription the period in which it ended, at least 1; for an active one
+        the whole periods observed) and ``churned`` (bool).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> subs = pd.DataFrame({"customer_id": [1, 2],
+    ...                      "start_date": pd.to_datetime(["2024-01-15", "2024-03-01"]),
+    ...                      "end_date": pd.to_datetime(["2024-04-15", None])})
+    >>> subscription_lifetimes(subs, observation_end="2024-06-30")[["periods", "churned"]]
+       periods  churned
+    0        3     True
+    1        4    False
+    """
+    normalize_unit(period)
+    require_columns(subscriptions, {"customer_col": customer_col, "start_col": start_col, "end_col": end_col},
+                    what="subscriptions table")
+    end = pd.Timestamp(observation_end).normalize()
+    start = pd.to_datetime(subscriptions[start_col])
+    stop = pd.to_datetime(subscriptions[end_col])
+    late = start > end
+    if late.any():
+        raise ValueError(f"{int(late.sum())} subscription(s) start after observation_end {end.date()}, e.g.\n"
+                         f"{subscriptions.loc[late].head(3).to_string()}")
+    backwards = stop.notna() & (stop < start)
+    if backwards.any():
+        raise ValueError(f"{int(backwards.sum())} subscription(s) end before they start, e.g.\n"
+                         f"{subscriptions.loc[backwards].head(3).to_string()}")
+    churned = (stop.notna() & (stop <= end)).to_numpy()
+    until = np.where(churned, stop.to_numpy(), np.datetime64(end + pd.Timedelta(days=1)))
+    whole, partial = whole_periods(start.to_numpy(), until, period)
+    # A cancelled subscription paid for the period it ended in; an active one has survived the whole periods.
+    periods = np.where(churned, np.maximum(whole + partial, 1), whole).astype(int)
+    out = subscriptions.copy()
+    out["periods"] = periods
+    out["churned"] = churned
+    return out
+
+
+def life_table(periods, churned, *, max_period: int | None = None) -> pd.DataFrame:
+    """Discrete life table of renewals: at risk, lost and surviving share per period.
+
+    Parameters
+    ----------
+    periods, churned : arrays
+        From :func:`subscription_lifetimes`.
+    max_period : int, optional
+        Last period shown (default: the longest observed).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``period`` (1, 2, ...), ``at_risk`` (active at the start of the period and
+        observed through it), ``lost`` (cancelled in it), ``retention_rate``
+        (share of those at risk who renewed) and ``survival`` (share of a new
+        cohort still active after the period; the Kaplan-Meier estimate).
+    """
+    t = np.asarray(periods, int)
+    c = np.asarray(churned, bool)
+    last = int(max_period or t.max())
+    rows = []
+    surv = 1.0
+    for k in range(1, last + 1):
+        at_risk = int(((t >= k) & c).sum() + ((t >= k) & ~c).sum())
+        lost = int(((t == k) & c).sum())
+        rate = 1 - lost / at_risk if at_risk else np.nan
+        surv = surv * rate if at_risk else np.nan
+        rows.append({"period": k, "at_risk": at_risk, "lost": lost, "retention_rate": rate, "survival": surv})
+    return pd.DataFrame(rows)
