@@ -18,7 +18,7 @@ import pandas as pd
 from custlab.schema import require_columns
 from custlab.units import normalize_unit, whole_periods
 
-__all__ = ["subscription_lifetimes", "life_table"]
+__all__ = ["subscription_lifetimes", "life_table", "fit_sbg_by_group"]
 
 
 def subscription_lifetimes(
@@ -115,3 +115,13 @@ def life_table(periods, churned, *, max_period: int | None = None) -> pd.DataFra
         surv = surv * rate if at_risk else np.nan
         rows.append({"period": k, "at_risk": at_risk, "lost": lost, "retention_rate": rate, "survival": surv})
     return pd.DataFrame(rows)
+
+
+def fit_sbg_by_group(lifetimes: pd.DataFrame, by: str) -> dict:
+    """One :class:`custlab.ShiftedBetaGeo` per group (e.g. per plan), fitted on
+    :func:`subscription_lifetimes` output; returned as ``{group: model}``, groups sorted."""
+    from custlab.models import ShiftedBetaGeo
+
+    require_columns(lifetimes, {"by": by, "periods": "periods", "churned": "churned"}, what="lifetimes table")
+    return {group: ShiftedBetaGeo().fit_individual(g["periods"], g["churned"])
+            for group, g in sorted(lifetimes.groupby(by), key=lambda kv: str(kv[0]))}
