@@ -27,6 +27,7 @@ from custlab import clv, evaluation, retention
 from custlab.evaluation import conditional_expectations, repeat_purchase_histogram, tracking_table
 from custlab.plotting import (
     plot_conditional_expectations,
+    plot_p_alive_matrix,
     plot_repeat_histogram,
     plot_role_counts,
     plot_role_overlap,
@@ -60,6 +61,7 @@ __all__ = [
     "normalize_unit",
     "ParetoNBD",
     "plot_conditional_expectations",
+    "plot_p_alive_matrix",
     "plot_repeat_histogram",
     "plot_role_counts",
     "plot_role_overlap",

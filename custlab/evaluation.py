@@ -18,7 +18,7 @@ from scipy import stats
 from custlab.units import elapsed, normalize_unit, unit_label
 
 __all__ = ["tracking_table", "repeat_purchase_histogram", "HistogramCheck", "conditional_expectations",
-           "compare_with_published"]
+           "compare_with_published", "p_alive_matrix"]
 
 
 def _purchase_days(transactions, customer_col, date_col) -> pd.DataFrame:
@@ -180,3 +180,19 @@ def compare_with_published(estimates: pd.Series, published: dict[str, float], *,
         ours = round(float(estimates[name]), d)
         rows.append({"name": name, "published": value, "custlab": ours, "match": ours == round(value, d)})
     return pd.DataFrame(rows).set_index("name")
+
+
+def p_alive_matrix(model, *, T: float, max_frequency: int = 20, recency_step: float | None = None) -> pd.DataFrame:
+    """P(alive) for every (frequency, recency) pair of a customer observed for ``T`` time units.
+
+    Rows: repeat purchases 0..``max_frequency``; columns: recency from 0 to T in
+    ``recency_step`` steps (default T / 20). Cells where a customer cannot be
+    (repeat purchases with recency 0) are missing.
+    """
+    step = recency_step or T / 20
+    recency = np.round(np.arange(0, T + 1e-9, step), 6)
+    freq = np.arange(max_frequency + 1)
+    x, t_x = np.meshgrid(freq, recency, indexing="ij")
+    values = model.p_alive(x, t_x, np.full(x.shape, float(T)))
+    values = np.where((x > 0) & (t_x == 0), np.nan, values)
+    return pd.DataFrame(values, index=pd.Index(freq, name="frequency"), columns=pd.Index(recency, name="recency"))

@@ -16,8 +16,8 @@ from matplotlib.axes import Axes
 
 from custlab.definitions import ROLES, role_counts, role_overlap
 
-__all__ = ["plot_conditional_expectations", "plot_repeat_histogram", "plot_role_counts", "plot_role_overlap",
-           "plot_tracking"]
+__all__ = ["plot_conditional_expectations", "plot_p_alive_matrix", "plot_repeat_histogram", "plot_role_counts",
+           "plot_role_overlap", "plot_tracking"]
 
 
 def plot_role_overlap(
@@ -172,4 +172,24 @@ def plot_conditional_expectations(table: pd.DataFrame, *, ax: Axes | None = None
     ax.set_ylabel("mean purchases in the holdout")
     ax.legend(frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
+    return ax
+
+
+def plot_p_alive_matrix(matrix: pd.DataFrame, *, ax: Axes | None = None, cmap: str = "viridis") -> Axes:
+    """Heatmap of :func:`custlab.evaluation.p_alive_matrix`: frequency down, recency across.
+
+    Returns
+    -------
+    Axes
+    """
+    import seaborn as sns
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4.5))
+    labels = [f"{c:g}" for c in matrix.columns]
+    sns.heatmap(matrix.set_axis(labels, axis=1), ax=ax, cmap=cmap, vmin=0, vmax=1,
+                cbar_kws={"label": "P(alive)"})
+    ax.invert_yaxis()
+    ax.set_xlabel("recency: time of the last purchase")
+    ax.set_ylabel("repeat purchases")
     return ax

@@ -63,3 +63,14 @@ def test_evaluation_plots(cdnow_sample, fitted):
     assert len(ax.patches) == 16
     ax = cl.plot_conditional_expectations(cl.conditional_expectations(summary, model))
     assert len(ax.get_lines()) == 2
+
+
+def test_p_alive_matrix_and_heatmap(fitted):
+    _, model = fitted
+    m = cl.evaluation.p_alive_matrix(model, T=39, max_frequency=10)
+    assert m.shape == (11, 21)
+    assert np.isnan(m.iloc[3, 0]) and m.iloc[0, 0] == 1.0
+    # For a frequent buyer, a more recent last purchase means more likely alive.
+    assert (np.diff(m.iloc[5, 1:].to_numpy()) > 0).all()
+    ax = cl.plot_p_alive_matrix(m)
+    assert ax.get_ylabel() == "repeat purchases" and len(ax.collections) == 1

@@ -64,6 +64,9 @@ SMOKE = {
         {"window_start": "2023-07-01", "window_end": "2024-06-30", "returns": "exclude",
          "n_customers": 1500, "seed": 3, "period": "D"},
     ],
+    "06_customer_lifetime_value": [
+        {"dataset": "cdnow", "time_unit": "M", "yearly_discount_rate": 0.15, "margin": 1.0},
+    ],
     "07_contractual_retention": [
         {"n_customers": 6000, "seed": 11, "discount_rate": 0.02, "show_months": 12},
     ],
