@@ -119,3 +119,22 @@ def test_bad_input_gets_clear_errors(calibration):
         cl.ShiftedBetaGeo().fit([1000, 631, 468, 500])
     with pytest.raises(RuntimeError, match="not fitted"):
         cl.BetaGeo().p_alive(1, 1, 2)
+
+
+def test_data_that_cannot_identify_the_model_is_refused_or_warned(calibration):
+    no_repeat = pd.DataFrame({"frequency": [0] * 50, "recency": [0.0] * 50, "T": np.linspace(5, 40, 50)})
+    with pytest.raises(ValueError, match="none of the 50 customers made a repeat purchase"):
+        cl.BetaGeo().fit(no_repeat)
+    # One repeat buyer among many: the fit runs to the edge of the parameter space, and says so.
+    one = no_repeat.copy()
+    one.loc[0, ["frequency", "recency"]] = [1, 2.0]
+    with pytest.warns(cl.models.ConvergenceWarning):
+        cl.BetaGeo().fit(one)
+
+
+def test_penalizer_shrinks_towards_zero(calibration):
+    plain = cl.BetaGeo().fit(calibration).params_
+    shrunk = cl.BetaGeo(penalizer=0.1).fit(calibration).params_
+    assert (shrunk < plain).all()
+    with pytest.raises(ValueError, match="penalizer"):
+        cl.BetaGeo(penalizer=-1).fit(calibration)

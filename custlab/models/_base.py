@@ -75,6 +75,10 @@ def fit_positive_params(
             final, converged, message = polish, bool(polish.success or best.success), str(polish.message)
         else:
             final, converged, message = best, bool(best.success), str(best.message)
+    if converged and np.any(np.abs(final.x) > 9.2):  # beyond 1e-4 .. 1e4
+        warnings.warn(f"{model}: the estimates ran to the edge of the parameter space "
+                      f"({np.round(np.exp(final.x), 6).tolist()}); the data cannot pin them down. "
+                      "Check the data, or pass a penalizer.", ConvergenceWarning, stacklevel=3)
     if not converged or not np.isfinite(final.fun) or final.fun >= 1e300:
         warnings.warn(f"{model}: the optimiser did not converge ({message}); the estimates may be wrong. "
                       "Check the data (enough repeat buyers?) or pass a penalizer.", ConvergenceWarning,
@@ -109,9 +113,14 @@ def hessian_standard_errors(negll: Callable[[np.ndarray], float], params: np.nda
     try:
         cov = np.linalg.inv(hess)
     except np.linalg.LinAlgError:
-        return np.full(k, np.nan)
+        cov = np.full((k, k), np.nan)
     diag = np.diag(cov)
-    return np.where(diag > 0, np.sqrt(np.abs(diag)), np.nan)
+    se = np.where(diag > 0, np.sqrt(np.abs(diag)), np.nan)
+    if np.isnan(se).any():
+        warnings.warn("Some standard errors could not be computed: the likelihood is flat or curved the wrong "
+                      "way there, so those estimates are not pinned down by the data.", ConvergenceWarning,
+                      stacklevel=3)
+    return se
 
 
 def check_fitted(model) -> None:

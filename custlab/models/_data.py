@@ -30,6 +30,9 @@ def rfm_arrays(data: pd.DataFrame, frequency_col: str, recency_col: str, T_col: 
         if bad.any():
             rows = data.loc[bad].head(5)
             raise ValueError(f"{model}.fit: {int(bad.sum()):,} customer(s) where {what}, e.g.\n{rows.to_string()}")
+    if not (x > 0).any():
+        raise ValueError(f"{model}.fit: none of the {len(x):,} customers made a repeat purchase, so there is "
+                         "nothing to learn a purchase rate or a dropout from. Use a longer observation window.")
     return x, t_x, T
 
 
