@@ -332,7 +332,7 @@ def validate_transactions(
             raise TransactionValidationError(
                 f"Column {col!r}: {n:,} row(s) where {REJECT_REASONS[key]} ({key}). "
                 f"First offending rows:\n{examples[key].to_string()}"
-                + (f"\nTry date_format='%d/%m/%Y' (or the format your file uses)."
+                + ("\nTry date_format='%d/%m/%Y' (or the format your file uses)."
                    if key == "unparseable_date" else ""),
                 report,
             )

@@ -143,17 +143,11 @@ print(f"Window: {first_day.date()} to {last_day.date()} ({(last_day - first_day)
 
 # %%
 has_world = world is not None
-roles = cl.customer_roles(
-    orders,
-    window=window,
-    min_periods=min_periods,
-    period=period,
-    events=world.events if has_world else None,
-    subscriptions=world.subscriptions if has_world else None,
-    consumer_col="consumer_id" if has_world else None,
-    returned_col="returned" if has_world else None,
-    returns=returns,
-)
+# What the simulated company keeps beyond its orders; a purchase log has none of it.
+world_tables = dict(events=world.events, subscriptions=world.subscriptions, consumer_col="consumer_id",
+                    returned_col="returned") if has_world else {}
+roles = cl.customer_roles(orders, window=window, min_periods=min_periods, period=period, returns=returns,
+                          **world_tables)
 roles.head()
 
 # %%
@@ -207,15 +201,7 @@ windows = [(max(last_day - pd.DateOffset(months=m) + pd.Timedelta(days=1), first
 grid = {"window": windows, "min_periods": [1, 2, 3, 4]}
 if has_world:
     grid["returns"] = ["keep", "exclude"]
-sensitivity = cl.role_sensitivity(
-    orders,
-    grid=grid,
-    period=period,
-    events=world.events if has_world else None,
-    subscriptions=world.subscriptions if has_world else None,
-    consumer_col="consumer_id" if has_world else None,
-    returned_col="returned" if has_world else None,
-)
+sensitivity = cl.role_sensitivity(orders, grid=grid, period=period, **world_tables)
 sensitivity["window (months)"] = (
     (pd.to_datetime(sensitivity["window_end"]) - pd.to_datetime(sensitivity["window_start"])).dt.days / 30.44
 ).round().astype(int)

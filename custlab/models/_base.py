@@ -16,7 +16,9 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
 
-__all__ = ["ConvergenceWarning", "fit_positive_params", "hessian_standard_errors", "check_fitted"]
+from custlab.units import unit_label
+
+__all__ = ["ConvergenceWarning", "FittedModel", "fit_positive_params", "hessian_standard_errors", "check_fitted"]
 
 
 class ConvergenceWarning(UserWarning):
@@ -134,3 +136,30 @@ def summary_table(params: pd.Series, se: np.ndarray) -> pd.DataFrame:
     out["lower_95"] = out["estimate"] - 1.96 * out["std_error"]
     out["upper_95"] = out["estimate"] + 1.96 * out["std_error"]
     return out
+
+
+class FittedModel:
+    """What every customer-base model shares: the fitted attributes and ``summary()``.
+
+    Subclasses set ``param_names`` and call :meth:`_store` at the end of ``fit``.
+    """
+
+    param_names: tuple[str, ...] = ()
+
+    def __init__(self, penalizer: float = 0.0):
+        self.penalizer = penalizer
+
+    def _store(self, params, negll, n_customers: int, converged: bool, gradient=None, time_unit=None) -> None:
+        self.params_ = pd.Series(params, index=list(self.param_names), name="estimate")
+        self.loglik_ = -negll(params)
+        self.standard_errors_ = pd.Series(hessian_standard_errors(negll, params, gradient),
+                                          index=list(self.param_names), name="std_error")
+        self.n_customers_ = int(n_customers)
+        self.converged_ = converged
+        if time_unit is not None:
+            self.time_unit_ = unit_label(time_unit)
+
+    def summary(self) -> pd.DataFrame:
+        """Estimates with standard errors and 95% intervals."""
+        check_fitted(self)
+        return summary_table(self.params_, self.standard_errors_.to_numpy())

@@ -17,9 +17,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import betaln, digamma, gammaln, hyp2f1
 
-from custlab.models._base import check_fitted, fit_positive_params, hessian_standard_errors, summary_table
+from custlab.models._base import FittedModel, check_fitted, fit_positive_params
 from custlab.models._data import compress, rfm_arrays
-from custlab.units import unit_label
 
 __all__ = ["BetaGeo"]
 
@@ -63,7 +62,7 @@ def bgnbd_loglik_and_gradient(params, x, t_x, T, weights):
     return float(np.dot(weights, head + lse)), grad
 
 
-class BetaGeo:
+class BetaGeo(FittedModel):
     """BG/NBD model of repeat purchases for non-contractual customers.
 
     Parameters
@@ -95,8 +94,6 @@ class BetaGeo:
 
     param_names = ("r", "alpha", "a", "b")
 
-    def __init__(self, penalizer: float = 0.0):
-        self.penalizer = penalizer
 
     def fit(self, data: pd.DataFrame, *, frequency_col: str = "frequency", recency_col: str = "recency",
             T_col: str = "T", time_unit: str = "W") -> "BetaGeo":
@@ -118,19 +115,9 @@ class BetaGeo:
 
         params, value, converged, message = fit_positive_params(negll, starts, penalizer=self.penalizer,
                                                                model="BetaGeo", gradient=negll_and_gradient)
-        self.params_ = pd.Series(params, index=self.param_names, name="estimate")
-        self.loglik_ = -negll(params)
-        self.standard_errors_ = pd.Series(hessian_standard_errors(negll, params, negll_and_gradient),
-                                          index=self.param_names, name="std_error")
-        self.n_customers_ = int(len(x))
-        self.time_unit_ = unit_label(time_unit)
-        self.converged_ = converged
+        self._store(params, negll, len(x), converged, negll_and_gradient, time_unit)
         return self
 
-    def summary(self) -> pd.DataFrame:
-        """Estimates with standard errors and 95% intervals."""
-        check_fitted(self)
-        return summary_table(self.params_, self.standard_errors_.to_numpy())
 
     def expected_purchases(self, t) -> np.ndarray:
         """E[X(t)]: expected purchases in ``t`` time units by a new customer (equation 9)."""

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import digamma, gammaln
 
-from custlab.models._base import check_fitted, fit_positive_params, hessian_standard_errors, summary_table
+from custlab.models._base import FittedModel, check_fitted, fit_positive_params
 from custlab.models._data import compress
 
 __all__ = ["GammaGamma"]
@@ -38,7 +38,7 @@ def gamma_gamma_loglik_and_gradient(params, x, m, weights):
     return float(np.dot(weights, ll)), np.array([np.dot(weights, d) for d in (d_p, d_q, d_gamma)])
 
 
-class GammaGamma:
+class GammaGamma(FittedModel):
     """Gamma-Gamma model of the mean amount spent per transaction.
 
     Attributes
@@ -59,8 +59,6 @@ class GammaGamma:
 
     param_names = ("p", "q", "gamma")
 
-    def __init__(self, penalizer: float = 0.0):
-        self.penalizer = penalizer
 
     def fit(self, data: pd.DataFrame, *, frequency_col: str = "frequency",
             monetary_value_col: str = "monetary_value") -> "GammaGamma":
@@ -92,18 +90,9 @@ class GammaGamma:
         params, _, converged, _ = fit_positive_params(
             negll, [(1.0, 1.0, 1.0), (5.0, 3.0, mean / 2), (2.0, 5.0, mean)], penalizer=self.penalizer,
             model="GammaGamma", gradient=negll_and_gradient)
-        self.params_ = pd.Series(params, index=self.param_names, name="estimate")
-        self.loglik_ = -negll(params)
-        self.standard_errors_ = pd.Series(hessian_standard_errors(negll, params, negll_and_gradient),
-                                          index=self.param_names, name="std_error")
-        self.n_customers_ = int(len(x))
-        self.converged_ = converged
+        self._store(params, negll, len(x), converged, negll_and_gradient)
         return self
 
-    def summary(self) -> pd.DataFrame:
-        """Estimates with standard errors and 95% intervals."""
-        check_fitted(self)
-        return summary_table(self.params_, self.standard_errors_.to_numpy())
 
     def expected_average_spend(self, frequency, monetary_value) -> np.ndarray:
         """E[M | x, m_x]: expected mean amount per future transaction, currency units.

@@ -15,9 +15,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import gammaln, hyp2f1
 
-from custlab.models._base import check_fitted, fit_positive_params, hessian_standard_errors, summary_table
+from custlab.models._base import FittedModel, check_fitted, fit_positive_params
 from custlab.models._data import compress, rfm_arrays
-from custlab.units import unit_label
 
 __all__ = ["ParetoNBD"]
 
@@ -45,7 +44,7 @@ def pareto_nbd_loglik(params, x, t_x, T):
     return head + np.logaddexp(alive, np.where(np.isnan(died), -np.inf, died))
 
 
-class ParetoNBD:
+class ParetoNBD(FittedModel):
     """Pareto/NBD model of repeat purchases for non-contractual customers.
 
     Attributes
@@ -66,8 +65,6 @@ class ParetoNBD:
 
     param_names = ("r", "alpha", "s", "beta")
 
-    def __init__(self, penalizer: float = 0.0):
-        self.penalizer = penalizer
 
     def fit(self, data: pd.DataFrame, *, frequency_col: str = "frequency", recency_col: str = "recency",
             T_col: str = "T", time_unit: str = "W") -> "ParetoNBD":
@@ -94,19 +91,9 @@ class ParetoNBD:
         starts = [(0.5, scale / 4, 0.5, scale / 4), (1.0, 1.0, 1.0, 1.0), (0.3, scale / 2, 1.0, scale / 2)]
         params, _, converged, _ = fit_positive_params(negll, starts, penalizer=self.penalizer, model="ParetoNBD",
                                                      gradient=negll_and_gradient)
-        self.params_ = pd.Series(params, index=self.param_names, name="estimate")
-        self.loglik_ = -negll(params)
-        self.standard_errors_ = pd.Series(hessian_standard_errors(negll, params), index=self.param_names,
-                                          name="std_error")
-        self.n_customers_ = int(len(x))
-        self.time_unit_ = unit_label(time_unit)
-        self.converged_ = converged
+        self._store(params, negll, len(x), converged, time_unit=time_unit)
         return self
 
-    def summary(self) -> pd.DataFrame:
-        """Estimates with standard errors and 95% intervals."""
-        check_fitted(self)
-        return summary_table(self.params_, self.standard_errors_.to_numpy())
 
     def expected_purchases(self, t) -> np.ndarray:
         """E[X(t)]: expected purchases in ``t`` time units by a new customer."""

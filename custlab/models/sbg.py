@@ -10,15 +10,14 @@ theta changes: the customers likely to churn leave first.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 from scipy.special import betaln, hyp2f1
 
-from custlab.models._base import check_fitted, fit_positive_params, hessian_standard_errors, summary_table
+from custlab.models._base import FittedModel, check_fitted, fit_positive_params
 
 __all__ = ["ShiftedBetaGeo"]
 
 
-class ShiftedBetaGeo:
+class ShiftedBetaGeo(FittedModel):
     """sBG model of how many customers renew, period after period.
 
     Attributes
@@ -36,8 +35,6 @@ class ShiftedBetaGeo:
 
     param_names = ("alpha", "beta")
 
-    def __init__(self, penalizer: float = 0.0):
-        self.penalizer = penalizer
 
     def fit(self, active) -> "ShiftedBetaGeo":
         """Fit on the number of customers still active at the start of periods 0, 1, ..., n.
@@ -109,18 +106,7 @@ class ShiftedBetaGeo:
         log_s = betaln(alpha, beta + periods[-1]) - betaln(alpha, beta)
         return float(np.dot(lost, log_p) + survivors * log_s)
 
-    def _store(self, params, negll, n, converged):
-        self.params_ = pd.Series(params, index=self.param_names, name="estimate")
-        self.loglik_ = -negll(params)
-        self.standard_errors_ = pd.Series(hessian_standard_errors(negll, params), index=self.param_names,
-                                          name="std_error")
-        self.n_customers_ = n
-        self.converged_ = converged
 
-    def summary(self) -> pd.DataFrame:
-        """Estimates with standard errors and 95% intervals."""
-        check_fitted(self)
-        return summary_table(self.params_, self.standard_errors_.to_numpy())
 
     def survival(self, t) -> np.ndarray:
         """S(t): share of a new cohort still active after ``t`` periods."""
