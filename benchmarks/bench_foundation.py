@@ -60,42 +60,37 @@ def main() -> None:
     end = "1998-06-30"
 
     def add(case, n_rows, peer_fn, our_fn, check, repeats=5, polars_fn=None):
-        ours = median_seconds(our_fn, repeats)
-        peer = median_seconds(peer_fn, repeats) if peer_fn else float("nan")
-        pol = median_seconds(polars_fn, repeats) if polars_fn else float("nan")
-        rows.append({"case": case, "rows": f"{n_rows:,}", "lifetimes s": peer, "custlab pandas s": ours,
-                     "custlab polars s": pol, "same numbers": check})
+        """Time both sides, after checking that their results hold the same numbers."""
+        same_numbers = check(peer_fn(), our_fn())
+        rows.append({"case": case, "rows": f"{n_rows:,}", "lifetimes s": median_seconds(peer_fn, repeats),
+                     "custlab pandas s": median_seconds(our_fn, repeats),
+                     "custlab polars s": median_seconds(polars_fn, repeats) if polars_fn else float("nan"),
+                     "same numbers": same_numbers})
+
+    def summarise(log, **peer_kw):
+        return summary_data_from_transaction_data(log, "customer_id", "date", monetary_value_col="amount",
+                                                  observation_period_end=end, freq="D", **peer_kw)
 
     # 1. Summary of the full CDNOW log, in days.
-    peer = summary_data_from_transaction_data(master, "customer_id", "date", monetary_value_col="amount",
-                                              observation_period_end=end, freq="D")
-    ours = cl.rfm_summary(master, observation_end=end, time_unit="D")
-    add("CDNOW master, days", len(master),
-        lambda: summary_data_from_transaction_data(master, "customer_id", "date", monetary_value_col="amount",
-                                                   observation_period_end=end, freq="D"),
-        lambda: cl.rfm_summary(master, observation_end=end, time_unit="D"), same(peer, ours),
+    add("CDNOW master, days", len(master), lambda: summarise(master),
+        lambda: cl.rfm_summary(master, observation_end=end, time_unit="D"), same,
         polars_fn=(lambda m=pl.from_pandas(master): cl.rfm_summary(m, observation_end=end, time_unit="D")))
 
-    # 2. Calibration and holdout on the CDNOW sample, in weeks.
-    def peer_cal():
-        return calibration_and_holdout_data(sample, "customer_id", "date", calibration_period_end="1997-09-30",
-                                            observation_period_end=end, freq="D", monetary_value_col="amount")
-    p = peer_cal()
-    o = cl.rfm_summary(sample, observation_end=end, calibration_end="1997-09-30", time_unit="D")
-    check = (np.array_equal(p["frequency_cal"].sort_index().to_numpy(), o["frequency"].to_numpy())
-             and np.array_equal(p["frequency_holdout"].sort_index().to_numpy(), o["frequency_holdout"].to_numpy()))
-    add("CDNOW sample, calibration + holdout", len(sample), peer_cal,
-        lambda: cl.rfm_summary(sample, observation_end=end, calibration_end="1997-09-30", time_unit="D"), check)
+    # 2. Calibration and holdout on the CDNOW sample, in days.
+    def same_holdout(p, o):
+        return (np.array_equal(p["frequency_cal"].sort_index().to_numpy(), o["frequency"].to_numpy())
+                and np.array_equal(p["frequency_holdout"].sort_index().to_numpy(), o["frequency_holdout"].to_numpy()))
+
+    add("CDNOW sample, calibration + holdout", len(sample),
+        lambda: calibration_and_holdout_data(sample, "customer_id", "date", calibration_period_end="1997-09-30",
+                                             observation_period_end=end, freq="D", monetary_value_col="amount"),
+        lambda: cl.rfm_summary(sample, observation_end=end, calibration_end="1997-09-30", time_unit="D"),
+        same_holdout)
 
     # 3. A log of a million rows.
     big = big_log(15)
-    peer = summary_data_from_transaction_data(big, "customer_id", "date", monetary_value_col="amount",
-                                              observation_period_end=end, freq="D")
-    ours = cl.rfm_summary(big, observation_end=end, time_unit="D")
-    add("CDNOW x15, days", len(big),
-        lambda: summary_data_from_transaction_data(big, "customer_id", "date", monetary_value_col="amount",
-                                                   observation_period_end=end, freq="D"),
-        lambda: cl.rfm_summary(big, observation_end=end, time_unit="D"), same(peer, ours), repeats=3,
+    add("CDNOW x15, days", len(big), lambda: summarise(big),
+        lambda: cl.rfm_summary(big, observation_end=end, time_unit="D"), same, repeats=3,
         polars_fn=(lambda b=pl.from_pandas(big): cl.rfm_summary(b, observation_end=end, time_unit="D")))
 
     # 4. Calendar months: the peer refuses them.

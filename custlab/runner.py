@@ -198,10 +198,6 @@ def run_batch(runs: list[Run], *, jobs: int = 1, timeout: float = 1200, html_exp
     return sorted(done, key=lambda r: str(r.output))
 
 
-def _parse_value(text: str) -> Any:
-    return yaml.safe_load(text)
-
-
 def main(argv: list[str] | None = None) -> int:
     """Command line: ``custlab run [NOTEBOOK ...] [-p NAME VALUE] [--params FILE] ...``."""
     parser = argparse.ArgumentParser(prog="custlab", description="Run custlab notebooks with papermill.")
@@ -234,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         notebooks = find_notebooks(args.notebooks, root=root)
-        overrides = {k: _parse_value(v) for k, v in args.parameter}
+        overrides = {k: yaml.safe_load(v) for k, v in args.parameter}
         sets = load_parameter_sets(args.params, overrides)
         output = Path(args.output).resolve()
         runs = plan_runs(notebooks, sets, output, root=root)

@@ -69,7 +69,8 @@ report
 # ## 1. From the log to one row per customer
 #
 # frequency = repeat purchases (distinct days after the first), recency = time from the first to the last purchase,
-# T = time from the first purchase to the end of calibration, all in the chosen unit.
+# T = time from the first purchase to the end of calibration, all in the chosen unit (`time_unit`); purchases are
+# counts, monetary values are currency units per purchase.
 
 # %%
 summary = cl.rfm_summary(transactions, observation_end=observation_end, calibration_end=calibration_end,
@@ -107,10 +108,11 @@ estimates
 # made in the holdout, beside what each model expected.
 
 # %%
-holdout = cl.conditional_expectations(summary, bgnbd).rename(columns={"expected": "BG/NBD"})
+bgnbd_holdout = cl.conditional_expectations(summary, bgnbd)
+holdout = bgnbd_holdout.rename(columns={"expected": "BG/NBD"})
 holdout["Pareto/NBD"] = cl.conditional_expectations(summary, pareto)["expected"]
 fig, ax = plt.subplots(figsize=(6, 3.5))
-cl.plot_conditional_expectations(cl.conditional_expectations(summary, bgnbd), ax=ax)
+cl.plot_conditional_expectations(bgnbd_holdout, ax=ax)
 ax.set_title(f"Holdout purchases per customer ({unit} after {calibration_end})")
 holdout.round(2)
 
