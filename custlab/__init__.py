@@ -23,7 +23,7 @@ from custlab.definitions import (
     role_sensitivity,
 )
 from custlab.models import BetaGeo, GammaGamma, ParetoNBD, ShiftedBetaGeo
-from custlab import clv, evaluation, retention
+from custlab import clv, evaluation, params, retention
 from custlab.evaluation import conditional_expectations, repeat_purchase_histogram, tracking_table
 from custlab.plotting import (
     plot_conditional_expectations,
@@ -59,6 +59,7 @@ __all__ = [
     "load_retention_cohorts",
     "load_transactions",
     "normalize_unit",
+    "params",
     "ParetoNBD",
     "plot_conditional_expectations",
     "plot_p_alive_matrix",

@@ -182,17 +182,40 @@ def compare_with_published(estimates: pd.Series, published: dict[str, float], *,
     return pd.DataFrame(rows).set_index("name")
 
 
+def _round_step(span: float, cells: int) -> float:
+    """A step of 1, 2 or 5 times a power of ten that cuts ``span`` into about ``cells`` cells."""
+    raw = span / cells
+    power = 10.0 ** np.floor(np.log10(raw))
+    return float(min((m * power for m in (1, 2, 5, 10) if m * power >= raw), default=10 * power))
+
+
 def p_alive_matrix(model, *, T: float, max_frequency: int = 20, recency_step: float | None = None) -> pd.DataFrame:
     """P(alive) for every (frequency, recency) pair of a customer observed for ``T`` time units.
 
-    Rows: repeat purchases 0..``max_frequency``; columns: recency from 0 to T in
-    ``recency_step`` steps (default T / 20). Cells where a customer cannot be
-    (repeat purchases with recency 0) are missing.
+    Rows: repeat purchases 0..``max_frequency``; columns: recency from 0 to ``T`` in
+    ``recency_step`` steps (default: a round step, 1, 2 or 5 times a power of ten, giving
+    about 20 columns). Cells where no customer can be are missing: repeat purchases with
+    recency 0, and recency above 0 without a repeat purchase. The time unit of the model
+    is kept in ``.attrs["time_unit"]``.
+
+    Examples
+    --------
+    >>> import custlab as cl
+    >>> summary = cl.rfm_summary(cl.load_cdnow(sample=True), observation_end="1998-06-30",
+    ...                          calibration_end="1997-09-30")
+    >>> matrix = p_alive_matrix(cl.BetaGeo().fit(summary), T=39, max_frequency=5)
+    >>> list(matrix.columns[:4]), matrix.attrs["time_unit"]
+    ([0.0, 2.0, 4.0, 6.0], 'weeks')
     """
-    step = recency_step or T / 20
+    if not T > 0:
+        raise ValueError(f"T must be a positive time (in the model's unit), got {T}.")
+    step = recency_step or _round_step(float(T), 20)
     recency = np.round(np.arange(0, T + 1e-9, step), 6)
     freq = np.arange(max_frequency + 1)
     x, t_x = np.meshgrid(freq, recency, indexing="ij")
     values = model.p_alive(x, t_x, np.full(x.shape, float(T)))
-    values = np.where((x > 0) & (t_x == 0), np.nan, values)
-    return pd.DataFrame(values, index=pd.Index(freq, name="frequency"), columns=pd.Index(recency, name="recency"))
+    impossible = ((x > 0) & (t_x == 0)) | ((x == 0) & (t_x > 0))
+    values = np.where(impossible, np.nan, values)
+    out = pd.DataFrame(values, index=pd.Index(freq, name="frequency"), columns=pd.Index(recency, name="recency"))
+    out.attrs["time_unit"] = getattr(model, "time_unit_", "time units")
+    return out

@@ -176,20 +176,36 @@ def plot_conditional_expectations(table: pd.DataFrame, *, ax: Axes | None = None
 
 
 def plot_p_alive_matrix(matrix: pd.DataFrame, *, ax: Axes | None = None, cmap: str = "viridis") -> Axes:
-    """Heatmap of :func:`custlab.evaluation.p_alive_matrix`: frequency down, recency across.
+    """Heatmap of :func:`custlab.evaluation.p_alive_matrix`: frequency up, recency across.
+
+    Impossible cells (missing in the table) stay blank; recency ticks are rounded and
+    carry the model's time unit.
 
     Returns
     -------
     Axes
+
+    Examples
+    --------
+    >>> import custlab as cl
+    >>> summary = cl.rfm_summary(cl.load_cdnow(sample=True), observation_end="1998-06-30",
+    ...                          calibration_end="1997-09-30")
+    >>> matrix = cl.evaluation.p_alive_matrix(cl.BetaGeo().fit(summary), T=39, max_frequency=10)
+    >>> plot_p_alive_matrix(matrix).get_xlabel()
+    'recency: time of the last purchase (weeks since the first)'
     """
     import seaborn as sns
 
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 4.5))
-    labels = [f"{c:g}" for c in matrix.columns]
+    labels = [f"{c:.3g}" for c in matrix.columns]
+    every = max(1, len(matrix.index) // 12)
     sns.heatmap(matrix.set_axis(labels, axis=1), ax=ax, cmap=cmap, vmin=0, vmax=1,
-                cbar_kws={"label": "P(alive)"})
+                cbar_kws={"label": "P(alive)"}, xticklabels=max(1, len(labels) // 10), yticklabels=every)
     ax.invert_yaxis()
-    ax.set_xlabel("recency: time of the last purchase")
+    ax.tick_params(axis="y", labelrotation=0)
+    ax.tick_params(axis="x", labelrotation=0)
+    unit = matrix.attrs.get("time_unit", "time units")
+    ax.set_xlabel(f"recency: time of the last purchase ({unit} since the first)")
     ax.set_ylabel("repeat purchases")
     return ax

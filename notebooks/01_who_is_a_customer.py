@@ -35,11 +35,21 @@ seed: int = 42  # random seed of the simulated company
 customer_col: str = "customer_id"  # your file: the customer id column
 date_col: str = "date"  # your file: the purchase date column
 amount_col: str = "amount"  # your file: the amount column (currency units)
+date_format: str = ""  # your file: date format such as "%d/%m/%Y"; empty: ISO dates, or the one reading that fits
+decimal: str = "."  # your file: decimal mark of the amounts, "." or ","
+thousands: str = ""  # your file: thousands separator in the amounts, such as "," or " "; empty: none
+sep: str = ""  # your file: field separator; empty: guessed among , ; tab |
+encoding: str = ""  # your file: text encoding such as "cp1252"; empty: UTF-8 or UTF-16 (found by the file's mark)
 
 # %% [markdown]
-# Derived from the parameters: the last day of each bundled data set (the window falls back to its last 12 months).
+# Checked, then derived from the parameters: the last day of each bundled data set (the window falls back to its
+# last 12 months).
 
 # %%
+import custlab as cl
+
+cl.params.require_choice("period", period, {"D": "days", "W": "weeks", "M": "calendar months"})
+cl.params.require_choice("returns", returns, {"keep": "returned orders count", "exclude": "they do not"})
 DATA_END = {"simulated": "2024-12-31", "cdnow": "1998-06-30"}.get(dataset)  # None: your file's last date
 
 # %% [markdown]
@@ -50,8 +60,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
-
-import custlab as cl
 
 rng = np.random.default_rng(seed)
 pd.set_option("display.max_colwidth", 80)
@@ -107,7 +115,9 @@ elif dataset == "cdnow":
     orders, report = cl.validate_transactions(cl.load_cdnow())
 else:
     columns = {customer_col: "customer_id", date_col: "date", amount_col: "amount"}
-    orders, report = cl.load_transactions(dataset, columns=columns)
+    orders, report = cl.load_transactions(dataset, columns=columns, date_format=date_format or None,
+                                          decimal=decimal, thousands=thousands or None, sep=sep or None,
+                                          encoding=encoding or None)
 world
 
 # %% [markdown]
@@ -154,12 +164,20 @@ roles.head()
 counts = cl.role_counts(roles)
 counts
 
+# %%
+people = counts["people"]
+if has_world:
+    print(f"{100 * people['buyer'] / people['contact']:.0f} % of the people the company reached in the window bought "
+          f"something, and {100 * people['client'] / people['buyer']:.0f} % of those buyers are clients.")
+else:
+    print(f"{100 * people['client'] / people['buyer']:.0f} % of the buyers are clients; contacts and consumers "
+          "are not in a purchase log.")
+
 # %% [markdown]
-# **What this shows.** In the simulated company only about a third of the people it reached in the window
-# bought anything, and three in five of those buyers are clients (they bought in at least two different months, or
-# subscribe). The consumers are a different group again: they include people who never dealt with the company at all.
-# With a purchase-only log (CDNOW, or most files you will get), `contact` and `consumer` are `<NA>`: not zero,
-# but unknown.
+# **What this shows.** Each rule picks a smaller group than the one before: contacts, then buyers, then clients
+# (who bought in at least k different periods, or subscribe). The consumers are a different group again: they
+# include people who never dealt with the company at all. With a purchase-only log (CDNOW, or most files you will
+# get), `contact` and `consumer` are `<NA>`: not zero, but unknown.
 
 # %% [markdown]
 # ## 4. How the roles overlap
@@ -170,10 +188,18 @@ counts
 # %%
 ax_bars, ax_dots = cl.plot_role_overlap(roles, title=f"People by combination of roles, {first_day.date()} to {last_day.date()}")
 
+# %%
+overlap = cl.role_overlap(roles)
+largest = overlap.iloc[overlap["people"].idxmax()]
+roles_in_largest = [r for r in cl.ROLES if r in overlap.columns and largest[r]]
+described = " + ".join(roles_in_largest) + " and nothing else" if roles_in_largest else "in no role"
+print(f"Largest group: {int(largest['people']):,} people who are {described} "
+      f"({100 * largest['people'] / overlap['people'].sum():.0f} % of everyone counted).")
+
 # %% [markdown]
-# **What this shows.** The roles nest: every client is a buyer, every buyer is a contact. The largest group by far
-# is contacts who never bought. The consumer dot sits apart from the nest: buyers who use what they buy, plus
-# people who only *use* (a gift received, a seat paid for by their employer) and appear in no other role.
+# **What this shows.** The roles nest: every client is a buyer, and (where touchpoints are known) every buyer is a
+# contact. The consumer dot sits apart from the nest: buyers who use what they buy, plus people who only *use*
+# (a gift received, a seat paid for by their employer) and appear in no other role.
 
 # %% [markdown]
 # ### Internal and external customers, people and businesses
@@ -218,9 +244,9 @@ ax.set(xlabel=f"k: distinct purchase periods required ({cl.unit_label(period)})"
 sns.move_legend(ax, "upper left", bbox_to_anchor=(1.02, 1), fontsize=8, title_fontsize=8, frameon=False)
 
 # %% [markdown]
-# **What this shows.** With k = 1 every buyer is a client; each step up in k removes a large share of them.
-# A longer window gives buyers more chances to come back, so it finds more clients at every k. Excluding returned
-# orders removes a few buyers and clients whose only purchases went back. When you read "we have 1,000 clients",
+# **What this shows.** With k = 1 every buyer is a client; each step up in k can only remove people. A longer
+# window gives buyers more chances to come back, so it never finds fewer clients at the same k. Excluding returned
+# orders removes the buyers and clients whose only purchases went back. When you read "we have 1,000 clients",
 # ask: over which window, with which k, and what about returns?
 
 # %% [markdown]
@@ -253,16 +279,14 @@ blind
 # %% [markdown]
 # ## Exercises
 #
-# **1.** A "client" for a subscription business might be anyone who buys in at least 3 different *weeks*.
-# How many clients does the simulated company have over its last 12 months under that rule?
+# **1.** A stricter shop might call a client only someone who buys in at least 3 different *weeks* of the window.
+# How many people are clients under that rule (purchases only, subscriptions left out)?
 
 # %%
 # Solution
-rule_3_weeks = cl.customer_roles(
-    orders, window=window, min_periods=3, period="W",
-    subscriptions=world.subscriptions if has_world else None,
-)
-int(rule_3_weeks["client"].sum())
+rule_3_weeks = cl.customer_roles(orders, window=window, min_periods=3, period="W")
+print(f"{int(rule_3_weeks['client'].sum()):,} clients bought in 3 or more different weeks "
+      f"from {first_day.date()} to {last_day.date()}")
 
 # %% [markdown]
 # **2.** Who are the consumers who never bought? In the simulated data, gift recipients outside the contact base

@@ -1,6 +1,8 @@
 """The notebooks: each .ipynb is paired with its .py twin, executed top to bottom, and
 runs with parameters other than its defaults (nbval checks the stored outputs separately)."""
 
+import ast
+import re
 from pathlib import Path
 
 import jupytext
@@ -58,7 +60,31 @@ def run(path, tmp_path, **parameters):
     return nbformat.read(out, as_version=4)
 
 
-SMOKE = {
+def declared_choices(path) -> dict[str, list]:
+    """The values each categorical parameter offers, read from the notebook itself: every
+    ``cl.params.require_choice("name", name, {...})`` call, and both values of each bool parameter."""
+    nb = nbformat.read(path, as_version=4)
+    choices: dict[str, list] = {}
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        for node in ast.walk(ast.parse(cell.source)):
+            if isinstance(node, ast.Call) and ast.unparse(node.func).endswith("params.require_choice"):
+                offered = ast.literal_eval(node.args[2])
+                choices[ast.literal_eval(node.args[0])] = list(offered)
+    for name, spec in pm.inspect_notebook(str(path)).items():
+        if spec["inferred_type_name"] == "bool":
+            choices[name] = [True, False]
+    return choices
+
+
+def defaults(path) -> dict:
+    return {name: ast.literal_eval(spec["default"]) for name, spec in pm.inspect_notebook(str(path)).items()}
+
+
+# Runs beyond one per categorical value: several parameters changed at once, and values that are not a
+# fixed choice (a data set, numbers).
+EXTRA = {
     "01_who_is_a_customer": [
         {"dataset": "cdnow", "min_periods": 3, "period": "W"},
         {"window_start": "2023-07-01", "window_end": "2024-06-30", "returns": "exclude",
@@ -66,6 +92,7 @@ SMOKE = {
     ],
     "06_customer_lifetime_value": [
         {"dataset": "cdnow", "time_unit": "M", "yearly_discount_rate": 0.15, "margin": 1.0},
+        {"n_customers": 3000, "seed": 1},
     ],
     "07_contractual_retention": [
         {"n_customers": 6000, "seed": 11, "discount_rate": 0.02, "show_months": 12},
@@ -78,14 +105,24 @@ SMOKE = {
     ],
     "03_project_customer_retention_2007": [
         {"fit_years": 5, "cohort_size": 500},
+        {"fit_years": 2},
     ],
 }
 
 
+def smoke_runs():
+    runs = []
+    for path in IPYNB:
+        base = defaults(path)
+        for name, values in declared_choices(path).items():
+            runs += [(path.stem, {name: v}) for v in values if v != base[name]]
+        runs += [(path.stem, p) for p in EXTRA.get(path.stem, [])]
+    return runs
+
+
 @pytest.mark.notebook
 @pytest.mark.parametrize(
-    "name, parameters",
-    [(name, p) for name, sets in SMOKE.items() for p in sets],
+    "name, parameters", smoke_runs(),
     ids=lambda v: v if isinstance(v, str) else "-".join(f"{k}={x}" for k, x in v.items()),
 )
 def test_smoke_run_with_other_parameters(name, parameters, tmp_path):
@@ -96,7 +133,36 @@ def test_smoke_run_with_other_parameters(name, parameters, tmp_path):
 
 
 def test_every_notebook_has_a_smoke_run():
-    assert {p.stem for p in IPYNB} <= set(SMOKE)
+    assert {name for name, _ in smoke_runs()} == {p.stem for p in IPYNB}
+    assert set(EXTRA) <= {p.stem for p in IPYNB}
+
+
+def test_categorical_parameters_are_declared():
+    # Every notebook with a unit parameter says which units it offers, so the smoke runs cover each one.
+    for path in IPYNB:
+        units = [n for n in pm.inspect_notebook(str(path)) if n in ("time_unit", "period")]
+        assert set(units) <= set(declared_choices(path)), f"{path.name}: declare {units} with cl.params.require_choice"
+
+
+@pytest.mark.notebook
+def test_a_value_not_offered_is_refused_at_the_top(tmp_path):
+    path = next(p for p in IPYNB if p.stem == "06_customer_lifetime_value")
+    with pytest.raises(pm.PapermillExecutionError, match=r"time_unit='Q' is not offered here; pass one of 'D'") as err:
+        run(path, tmp_path, time_unit="Q")
+    assert err.value.exec_count <= 3
+
+
+@pytest.mark.parametrize("path", IPYNB, ids=lambda p: p.name)
+def test_stored_outputs_hold_no_warning_path_or_address(path):
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            assert out.get("name") != "stderr", f"{path.name}: stderr in stored output: {out.get('text', '')[:300]}"
+            text = out.get("text", "") + "".join(
+                v for k, v in out.get("data", {}).items() if k.startswith("text/") and isinstance(v, str))
+            for pattern in (r"Warning:", r"/tmp/", r"/home/", r"/root/", r"/work/", r"\bat 0x[0-9a-f]+",
+                            r"np\.float64\(", r"np\.int64\("):
+                assert not re.search(pattern, text), f"{path.name}: {pattern!r} in a stored output: {text[:300]}"
 
 
 @pytest.mark.notebook
@@ -119,8 +185,6 @@ def test_notebook_01_on_your_own_csv(tmp_path):
 @pytest.mark.parametrize("path", IPYNB, ids=lambda p: p.name)
 def test_papermill_sees_every_parameter_with_type_and_help(path):
     # papermill skips lines it cannot parse (e.g. a comment holding "="): the runner would then refuse them.
-    import ast
-
     nb = nbformat.read(path, as_version=4)
     cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
     tree = ast.parse(cell.source)
