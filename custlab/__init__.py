@@ -33,6 +33,7 @@ from custlab.plotting import (
     plot_role_overlap,
     plot_tracking,
 )
+from custlab.readers import AmbiguousDateError, EncodingError
 from custlab.schema import (
     SchemaError,
     TransactionValidationError,
@@ -46,6 +47,8 @@ from custlab.units import elapsed, normalize_unit, unit_label
 __version__ = "0.1.0"
 
 __all__ = [
+    "AmbiguousDateError",
+    "EncodingError",
     "BetaGeo",
     "conditional_expectations",
     "crm_world",

@@ -4,18 +4,38 @@ Bundled files live in the repository's ``data/`` folder (or in the folder
 named by the ``CUSTLAB_DATA_DIR`` environment variable) and are verified
 against the sha256 recorded in ``data/README.md`` every time they are loaded.
 Nothing is downloaded at run time.
+
+:func:`load_transactions` reads a user's export: its bytes (UTF-8, with or
+without Excel's byte-order mark, UTF-16 or UTF-32 by their mark, any other
+encoding only when named), its separator (``, ; \\t |``), then every column
+as text, which the validation converts (:mod:`custlab.readers` reads dates and
+amounts). Every conversion is a note in the report.
 """
 
 from __future__ import annotations
 
+import codecs
+import csv
+import difflib
+import gzip
 import hashlib
+import io
 import os
+import re
+import warnings
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 
-from custlab.schema import SchemaError, ValidationReport, validate_transactions
+from custlab.readers import EncodingError, ReadError
+from custlab.schema import (
+    SchemaError,
+    TransactionValidationError,
+    ValidationReport,
+    validate_transactions,
+)
 
 __all__ = ["data_dir", "load_cdnow", "load_retention_cohorts", "load_transactions", "CDNOW_SHA256"]
 
@@ -126,69 +146,228 @@ def load_retention_cohorts() -> pd.DataFrame:
     return pd.read_csv(path)
 
 
-def load_transactions(
-    path: str | os.PathLike,
-    *,
-    columns: dict[str, str] | None = None,
-    customer_col: str = "customer_id",
-    date_col: str = "date",
-    amount_col: str = "amount",
-    date_format: str | None = None,
-    observation_end: str | pd.Timestamp | None = None,
-    duplicates: str = "keep",
-    strict: bool = False,
-    sep: str | None = None,
-) -> tuple[pd.DataFrame, ValidationReport]:
-    """Read your own transaction log (CSV or Parquet) and validate it.
+# --------------------------------------------------------------------------- a user's file
 
-    Parameters
-    ----------
-    path : str or path-like
-        A ``.csv`` (also ``.csv.gz``, ``.txt``, ``.tsv``) or ``.parquet`` file.
-    columns : dict, optional
-        Renames applied on reading, your names to custlab's:
-        ``{"Kundennummer": "customer_id", "Datum": "date", "Betrag": "amount"}``.
-    customer_col, date_col, amount_col : str
-        The column names after renaming.
-    date_format, observation_end, duplicates, strict
-        Passed to :func:`custlab.schema.validate_transactions`.
-    sep : str, optional
-        CSV field separator; guessed from the file when not given.
+_BOMS = (  # UTF-32 LE first: its mark starts with UTF-16 LE's
+    (codecs.BOM_UTF32_LE, "utf-32", "UTF-32"),
+    (codecs.BOM_UTF32_BE, "utf-32", "UTF-32"),
+    (codecs.BOM_UTF8, "utf-8-sig", "UTF-8"),
+    (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
+    (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"),
+)
+_LEGACY = {
+    "cp1252": "Western European, Excel on Windows; 'latin-1' is close",
+    "cp1250": "Central European: Polish, Czech, Hungarian",
+    "cp1251": "Cyrillic: Russian, Ukrainian",
+    "cp1256": "Arabic script: Persian, Arabic",
+}
+SEPARATORS = (",", ";", "\t", "|")
+_SEP_NAMES = {",": "','", ";": "';'", "\t": "'\\t' (tab)", "|": "'|'"}
 
-    Returns
-    -------
-    clean : pandas.DataFrame
-    report : ValidationReport
 
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> f = pathlib.Path(tempfile.mkdtemp()) / "tx.csv"
-    >>> _ = f.write_text("client,day,paid\\n7,2024-05-01,12.50\\n7,2024-06-01,8\\n")
-    >>> tx, report = load_transactions(f, columns={"client": "customer_id", "day": "date", "paid": "amount"})
-    >>> print(report)
-    2 rows in: 2 accepted, 0 rejected
+def _decode_bytes(data: bytes, encoding: str | None, name: str) -> tuple[str, list[str]]:
+    """The file's text and how it was decoded: ``encoding``, else by byte-order mark, else UTF-8.
+
+    Any other encoding is refused with an :class:`EncodingError` that shows the
+    first byte that does not fit and names ``encoding=``; nothing is guessed.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"No file at {path.resolve()}.")
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise ValueError(f"encoding={encoding!r} is not an encoding Python knows; "
+                             "try 'utf-8', 'cp1252', 'latin-1', 'cp1251' or 'utf-16'.") from None
+        text = _decode(data, encoding, name)
+        notes = [f"read with encoding={encoding!r}"]
+        if text.startswith("\ufeff"):
+            text = text[1:]
+            notes.append("a byte-order mark at the start was removed")
+        return text, notes
+    for bom, codec, label in _BOMS:
+        if data.startswith(bom):
+            text = _decode(data, codec, name)
+            if label == "UTF-8":
+                return text, ["the file starts with a UTF-8 byte-order mark (Excel's 'CSV UTF-8'); "
+                              "it was removed"]
+            return text, [f"read as {label}, found by the byte-order mark the file starts with"]
+    head = data[:4096]
+    if len(head) >= 4 and head.count(0) * 4 > len(head):
+        side = "utf-16-le" if head[1::2].count(0) > head[0::2].count(0) else "utf-16-be"
+        raise EncodingError(f"{name} looks like UTF-16 without a byte-order mark (every other byte is 0): "
+                            f"pass encoding={side!r}.")
+    return _decode(data, "utf-8", name), []
+
+
+def _decode(data: bytes, encoding: str, name: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as err:
+        raise EncodingError(_bad_bytes_message(data, err, encoding, name)) from None
+
+
+def _bad_bytes_message(data: bytes, err: UnicodeDecodeError, encoding: str, name: str) -> str:
+    pos = err.start
+    line_start = data.rfind(b"\n", 0, pos) + 1
+    line_end = data.find(b"\n", pos)
+    line = data[line_start:line_end if line_end >= 0 else len(data)].rstrip(b"\r")[:200]
+    line_no = data.count(b"\n", 0, pos) + 1
+    where = f"line {line_no}, column {pos - line_start + 1} (byte offset {pos:,}): byte 0x{data[pos]:02X}"
+    ranked = _rank_legacy(data[:65536])
+    previews = "\n".join(f"  encoding={enc!r} ({_LEGACY[enc]}): {line.decode(enc, errors='replace')!r}"
+                         for enc in ranked)
+    lead = "encoding='cp1252' or 'latin-1'" if ranked[0] == "cp1252" else f"encoding={ranked[0]!r}"
+    return (f"{name} is not valid {encoding.upper()}: {where} cannot be read in {line!r}.\n"
+            f"Pass the file's encoding with encoding=..., e.g. {lead}. That line would read:\n{previews}")
+
+
+def _rank_legacy(sample: bytes) -> list[str]:
+    """The usual one-byte encodings, the likeliest for these bytes first (for the message only)."""
+    if re.search(rb"[\x80-\xff]{3,}", sample):  # whole words of high bytes: a non-Latin script
+        cyrillic = len(re.findall("[\u0400-\u04ff]", sample.decode("cp1251", errors="replace")))
+        arabic = len(re.findall("[\u0600-\u06ff]", sample.decode("cp1256", errors="replace")))
+        return (["cp1251", "cp1256"] if cyrillic > arabic else ["cp1256", "cp1251"]) + ["cp1252", "cp1250"]
+    high = bytes(b for b in sample if b >= 0x80)
+    letters = {enc: sum(c.isalpha() for c in high.decode(enc, errors="replace"))
+               for enc in ("cp1250", "cp1252")}
+    first = ["cp1250", "cp1252"] if letters["cp1250"] > letters["cp1252"] else ["cp1252", "cp1250"]
+    return first + ["cp1251", "cp1256"]
+
+
+def _guess_separator(text: str) -> str:
+    """The one of ``, ; \\t |`` that splits the header and each of the next 50 lines into the same
+    number (two or more) of fields; the one giving the most fields when several do; ``","`` when none does."""
+    sample = text[:65536].replace("\r\n", "\n").replace("\r", "\n")  # Windows and old Mac line ends
+    if len(text) > 65536 and "\n" in sample:
+        sample = sample[:sample.rfind("\n")]
+    fits: dict[str, int] = {}
+    for sep in SEPARATORS:
+        rows = [r for _, r in zip(range(51), csv.reader(io.StringIO(sample), delimiter=sep))
+                if any(f.strip() for f in r)]
+        width = len(rows[0]) if rows else 0
+        # A trailing separator on every data line (an empty last field) does not change the count.
+        widths = {len(r) - (len(r) == width + 1 and r[-1] == "") for r in rows}
+        if width >= 2 and widths == {width}:
+            fits[sep] = width
+    if not fits:
+        return ","
+    most = max(fits.values())
+    best = [s for s, n in fits.items() if n == most]
+    if len(best) > 1:
+        names = " and ".join(_SEP_NAMES[s] for s in best)
+        raise ReadError(f"The fields could be separated by {names}: each splits every line into {most} "
+                        "fields. Pass sep= with the one the file uses.")
+    return best[0]
+
+
+def _resolve(path: str | os.PathLike) -> Path:
+    """The file's absolute path (relative paths start at the current working directory), or an error."""
+    given = Path(path).expanduser()
+    full = given if given.is_absolute() else Path.cwd() / given
+    if full.is_file():
+        return full
+    where = ("" if given.is_absolute()
+             else f" (a relative path starts at the current working directory, {Path.cwd()})")
+    hint = ""
+    if full.is_dir():
+        hint = " That is a folder; give the path of a file in it."
+    elif full.parent.is_dir():
+        close = difflib.get_close_matches(full.name, [p.name for p in full.parent.iterdir()], n=3)
+        hint = f" Files there with a similar name: {close}." if close else ""
+    raise FileNotFoundError(f"No file at {full}{where}.{hint}")
+
+
+def _read_text_table(path: Path, sep: str | None, encoding: str | None
+                     ) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """Every column as text (empty fields missing), the notes on how the file was read, and the
+    names the header repeats."""
+    data = gzip.decompress(path.read_bytes()) if path.suffix.lower() == ".gz" else path.read_bytes()
+    text, notes = _decode_bytes(data, encoding, path.name)
+    del data
+    first = re.match(r"sep=(.)\r?\n", text)
+    if first:  # Excel's "sep=;" line names the separator; it is not the header
+        text = text[first.end():]
+        if sep is None:
+            sep = first.group(1)
+            notes.append(f"separator {sep!r} taken from the file's first line 'sep={sep}'")
+    if sep is None:
+        sep = _guess_separator(text)
+        notes.append(f"fields separated by {_SEP_NAMES[sep]}, guessed from the first lines "
+                     "(pass sep= to choose)")
+    df = _parse_csv(text, sep, path.name, notes)
+    names = _header_names(text, sep)
+    repeated = sorted({n for n in names if names.count(n) > 1 and n})
+    if repeated:
+        notes.append(f"the header repeats {repeated}: the second copy of a name is read as 'name.1'")
+    blank = [c for c in df.columns if str(c).startswith("Unnamed: ") and df[c].isna().all()]
+    if blank and len(blank) < len(df.columns):
+        df = df.drop(columns=blank)
+        notes.append(f"{len(blank)} column(s) with no name and no value dropped (trailing separators)")
+    empty = df.isna().all(axis=1)
+    if empty.any() and len(df.columns) > 1:
+        df = df.loc[~empty]
+        notes.append(f"{int(empty.sum()):,} line(s) with every field empty skipped")
+    return df, notes, repeated
+
+
+def _parse_csv(text: str, sep: str, name: str, notes: list[str]) -> pd.DataFrame:
+    """Split the text into columns of text; a line with more fields than the header is an error."""
+    def read(**kw) -> pd.DataFrame:
+        return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=[""],
+                           engine="c" if len(sep) == 1 else "python", **kw)
+    hint = ("A value with the separator in it must be quoted (such as \"1,100.50\" in a comma-separated "
+            "file): quote such values in the export, or pass sep= with the separator the file uses.")
+    try:
+        df = read()
+    except pd.errors.EmptyDataError:
+        raise SchemaError(f"{name} has no header and no rows.") from None
+    except pd.errors.ParserError as err:
+        raise ReadError(f"{name} cannot be split into columns with sep={sep!r}: {str(err).strip()}. "
+                        f"{hint}") from None
+    if isinstance(df.index, pd.RangeIndex):
+        return df
+    # Every line has one field more than the header: pandas would make the first column the index.
+    if not df.iloc[:, -1].isna().all():
+        first = text.splitlines()[1] if text.count("\n") else ""
+        raise ReadError(f"{name}: the lines have one field more than the header with sep={sep!r} "
+                        f"(line 2: {first[:120]!r}). {hint}")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pd.errors.ParserWarning)
+        df = read(index_col=False)
+    notes.append("every line ends with an empty field the header does not have (a trailing separator); "
+                 "ignored")
+    return df
+
+
+def _read_table(path: Path, sep: str | None, encoding: str | None
+                ) -> tuple[pd.DataFrame, list[str], list[str]]:
     if path.stat().st_size == 0:
         raise SchemaError(f"{path} is empty (0 bytes): there is no transaction log to read.")
     suffixes = "".join(path.suffixes).lower()
     if suffixes.endswith(".parquet") or suffixes.endswith(".pq"):
-        df = pd.read_parquet(path)
-    elif any(suffixes.endswith(s) for s in (".csv", ".csv.gz", ".txt", ".tsv", ".gz")):
-        try:
-            df = pd.read_csv(path, sep=sep, engine="python" if sep is None else "c",
-                             dtype=str, keep_default_na=True)
-        except pd.errors.EmptyDataError:
-            raise SchemaError(f"{path} has no header and no rows.") from None
-    else:
-        raise SchemaError(
-            f"{path.name}: custlab reads .csv (.csv.gz, .tsv, .txt) and .parquet files; "
-            f"convert the file or read it with pandas and call validate_transactions."
-        )
+        return pd.read_parquet(path), [], []
+    if any(suffixes.endswith(s) for s in (".csv", ".csv.gz", ".txt", ".tsv", ".gz")):
+        return _read_text_table(path, sep, encoding)
+    raise SchemaError(
+        f"{path.name}: custlab reads .csv (.csv.gz, .tsv, .txt) and .parquet files; "
+        f"convert the file or read it with pandas and call validate_transactions."
+    )
+
+
+def _header_names(text: str, sep: str) -> list[str]:
+    """The names in the file's first line, as written (pandas renames a repeated name 'x' to 'x.1')."""
+    first = text.lstrip("\r\n").splitlines()[0] if text.strip() else ""
+    if len(sep) != 1:
+        return re.split(sep, first)
+    return [name.strip() for name in next(csv.reader([first], delimiter=sep), [])]
+
+
+def _rename(df: pd.DataFrame, columns: dict[str, str] | None, path: Path, guessed_sep: bool) -> pd.DataFrame:
     df.columns = [str(c).strip() for c in df.columns]
+    if len(df.columns) == 1 and guessed_sep:
+        raise SchemaError(
+            f"{path.name} has a single column, {df.columns[0]!r}: no separator among , ; tab | splits its "
+            "lines evenly. Pass sep= with the separator the file uses."
+        )
     if columns:
         unknown = [c for c in columns if c not in df.columns]
         if unknown:
@@ -199,13 +378,111 @@ def load_transactions(
         df = df.rename(columns=columns)
     if len(df) == 0:
         raise SchemaError(f"{path} has a header ({list(df.columns)}) but no rows.")
-    return validate_transactions(
-        df,
-        customer_col=customer_col,
-        date_col=date_col,
-        amount_col=amount_col,
-        observation_end=observation_end,
-        date_format=date_format,
-        duplicates=duplicates,  # type: ignore[arg-type]
-        strict=strict,
-    )
+    return df
+
+
+def load_transactions(
+    path: str | os.PathLike,
+    *,
+    columns: dict[str, str] | None = None,
+    customer_col: str = "customer_id",
+    date_col: str = "date",
+    amount_col: str = "amount",
+    date_format: str | None = None,
+    dayfirst: bool | None = None,
+    decimal: str = ".",
+    thousands: str | None = None,
+    sep: str | None = None,
+    encoding: str | None = None,
+    observation_end: str | pd.Timestamp | None = None,
+    duplicates: Literal["keep", "reject"] = "keep",
+    strict: bool = False,
+) -> tuple[pd.DataFrame, ValidationReport]:
+    """Read your own transaction log (CSV or Parquet) and validate it.
+
+    A CSV file is read with every column as text, then validated: the
+    validation converts ids, dates and amounts and says how in the report.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A ``.csv`` (also ``.csv.gz``, ``.txt``, ``.tsv``) or ``.parquet`` file.
+        A relative path starts at the current working directory.
+    columns : dict, optional
+        Renames applied on reading, your names to custlab's:
+        ``{"Kundennummer": "customer_id", "Datum": "date", "Betrag": "amount"}``.
+    customer_col, date_col, amount_col : str
+        The column names after renaming.
+    date_format : str, optional
+        A ``strftime`` format for every date (``"%d.%m.%Y"``). By default ISO
+        8601 or the one common format that fits every date.
+    dayfirst : bool, optional
+        True for day-first dates (31/12/2024), False for month-first
+        (12/31/2024); needed when the dates read both ways.
+    decimal : {".", ","}
+        Decimal mark of the amounts.
+    thousands : str, optional
+        Thousands separator of the amounts: ``","``, ``"."``, ``" "`` or ``"'"``.
+    sep : str, optional
+        Field separator. By default one of ``, ; \\t |``, guessed from the
+        first lines (the guess is a note in the report), or the one an Excel
+        ``sep=`` first line names.
+    encoding : str, optional
+        The file's encoding, e.g. ``"cp1252"``. By default UTF-8 (with or
+        without a byte-order mark) or UTF-16 / UTF-32 found by the byte-order mark.
+    observation_end, duplicates, strict
+        Passed to :func:`custlab.schema.validate_transactions`.
+
+    Returns
+    -------
+    clean : pandas.DataFrame
+    report : ValidationReport
+        Its notes start with how the file was read (encoding, separator).
+
+    Raises
+    ------
+    FileNotFoundError
+        No file at the path (the message shows the absolute path).
+    custlab.readers.EncodingError
+        The file is not UTF-8 (nor marked UTF-16): the message shows the first
+        bad byte and names ``encoding=``.
+    custlab.readers.AmbiguousDateError
+        The dates read both day first and month first.
+    SchemaError, TransactionValidationError
+        As in :func:`custlab.schema.validate_transactions`.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "tx.csv"
+    >>> _ = f.write_bytes("client;day;paid\\n7;13.05.2024;12,50 €\\n7;01.06.2024;8\\n".encode("utf-8-sig"))
+    >>> tx, report = load_transactions(f, columns={"client": "customer_id", "day": "date", "paid": "amount"},
+    ...                                decimal=",")
+    >>> tx["date"].dt.strftime("%Y-%m-%d").tolist(), tx["amount"].tolist()
+    (['2024-05-13', '2024-06-01'], [12.5, 8.0])
+    >>> print(report)  # doctest: +ELLIPSIS
+    2 rows in: 2 accepted, 0 rejected
+      note: the file starts with a UTF-8 byte-order mark (Excel's 'CSV UTF-8'); it was removed
+      note: fields separated by ';', guessed from the first lines (pass sep= to choose)
+      note: column 'date' read day first with format '%d.%m.%Y': the only format that fits every date; ...
+      note: currency marks removed from 1 amount(s) in column 'amount': '€' (1)
+    """
+    path = _resolve(path)
+    df, notes, repeated = _read_table(path, sep, encoding)
+    needed = {customer_col, date_col, amount_col}
+    twice = [name for name in repeated if (columns or {}).get(name, name) in needed]
+    if twice:
+        raise SchemaError(f"{path.name}: the header names {twice} more than once, so custlab cannot tell "
+                          "which column to use. Give each column its own name in the file.")
+    df = _rename(df, columns, path, guessed_sep=sep is None)
+    try:
+        clean, report = validate_transactions(
+            df, customer_col=customer_col, date_col=date_col, amount_col=amount_col,
+            observation_end=observation_end, date_format=date_format, dayfirst=dayfirst, decimal=decimal,
+            thousands=thousands, duplicates=duplicates, strict=strict,
+        )
+    except TransactionValidationError as err:
+        err.report.notes[:0] = notes
+        raise
+    report.notes[:0] = notes
+    return clean, report

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from custlab.schema import require_columns
+from custlab.schema import require_columns, require_complete
 from custlab.units import normalize_unit, period_index
 
 __all__ = ["ROLES", "ROLE_DEFINITIONS", "customer_roles", "role_counts", "role_overlap",
@@ -123,6 +123,8 @@ def customer_roles(
     if returned_col:
         need["returned_col"] = returned_col
     require_columns(transactions, need, what="transaction log")
+    require_complete(transactions, {"customer_col": customer_col, "date_col": date_col},
+                     caller="customer_roles")
 
     tx = transactions.loc[_in_window(transactions[date_col], start, end)]
     if returns == "exclude":

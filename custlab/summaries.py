@@ -24,6 +24,7 @@ from datetime import datetime
 import narwhals as nw
 import pandas as pd
 
+from custlab.schema import require_complete
 from custlab.units import _MS_PER_DAY, CLOCK_TICKS, clock, clock_values, normalize_unit
 
 __all__ = ["rfm_summary"]
@@ -40,6 +41,18 @@ def _as_timestamp(value, name: str) -> pd.Timestamp:
     if ts is pd.NaT:
         raise ValueError(f"{name} is missing; give the last day of observation, e.g. '1998-06-30'.")
     return ts.tz_localize(None) if ts.tzinfo is not None else ts
+
+
+def _require_purchases_by(df, date_col: str, cal_end: pd.Timestamp) -> None:
+    """Refuse a calibration period that ends before the first purchase: it would hold no customer."""
+    first = df.select(nw.col(date_col).min()).item()
+    first = pd.Timestamp(first)
+    if cal_end.normalize() + pd.Timedelta(days=1) <= first:
+        raise ValueError(
+            f"rfm_summary: calibration_end {cal_end.date()} is before the first purchase in the data "
+            f"({first.date()}), so no customer would be in the calibration period. Pass a calibration_end "
+            "on or after the first purchase."
+        )
 
 
 def rfm_summary(
@@ -86,8 +99,11 @@ def rfm_summary(
     Raises
     ------
     ValueError
-        Unknown time unit, a date column that is not datetime, purchases after
-        ``observation_end``, or ``calibration_end`` after ``observation_end``.
+        Unknown time unit, a date column that is not datetime, missing ids,
+        dates or amounts, ids mixing numbers and text, amounts that are
+        infinite or so large their sum could overflow, purchases after
+        ``observation_end``, or ``calibration_end`` after ``observation_end``
+        or before the first purchase.
 
     Examples
     --------
@@ -119,6 +135,9 @@ def rfm_summary(
             f"rfm_summary: column {date_col!r} holds {df.schema[date_col]}, not dates. "
             "Run custlab.validate_transactions first: it parses dates and reports bad rows."
         )
+    require_complete(transactions,
+                     {"customer_col": customer_col, "date_col": date_col, "amount_col": amount_col},
+                     caller="rfm_summary", amount_col=amount_col)
     obs_end = _as_timestamp(observation_end, "observation_end")
     end_excl = obs_end.normalize() + pd.Timedelta(days=1)
     cal_end = None if calibration_end is None else _as_timestamp(calibration_end, "calibration_end")
@@ -136,6 +155,8 @@ def rfm_summary(
             f"{obs_end.date()}, e.g. {late.head(3).rows(named=True)}. Move observation_end, "
             "or validate with validate_transactions(..., observation_end=...) to reject them."
         )
+    if cal_end is not None:
+        _require_purchases_by(df, date_col, cal_end)
 
     # One purchase occasion per customer-day (or per row).
     if merge_same_day:

@@ -68,9 +68,14 @@ def test_evaluation_plots(cdnow_sample, fitted):
 def test_p_alive_matrix_and_heatmap(fitted):
     _, model = fitted
     m = cl.evaluation.p_alive_matrix(model, T=39, max_frequency=10)
-    assert m.shape == (11, 21)
-    assert np.isnan(m.iloc[3, 0]) and m.iloc[0, 0] == 1.0
+    # A round step (2 weeks) from 0 to 38: 20 columns.
+    assert m.shape == (11, 20) and m.columns[1] == 2.0 and m.attrs["time_unit"] == "weeks"
+    # Impossible cells are blank: repeat purchases at recency 0, and recency > 0 without a repeat purchase.
+    assert np.isnan(m.iloc[3, 0]) and m.iloc[0, 0] == 1.0 and m.iloc[0, 1:].isna().all()
     # For a frequent buyer, a more recent last purchase means more likely alive.
     assert (np.diff(m.iloc[5, 1:].to_numpy()) > 0).all()
     ax = cl.plot_p_alive_matrix(m)
     assert ax.get_ylabel() == "repeat purchases" and len(ax.collections) == 1
+    assert "weeks" in ax.get_xlabel()
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    assert ticks and all(len(t) <= 3 for t in ticks), ticks

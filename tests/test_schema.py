@@ -60,8 +60,9 @@ def test_all_rows_rejected_is_an_error_with_the_report():
 
 
 def test_strict_names_column_problem_and_rows():
-    raw = frame(customer_id=[1, 2], date=["01/02/1997", "13/02/1997"], amount=[1, 2])
-    with pytest.raises(cl.TransactionValidationError, match=r"(?s)Column .date.*unparseable_date.*13/02/1997.*date_format"):
+    raw = frame(customer_id=[1, 2, 3], date=["1997-02-01", "1997-02-02", "13/02/1997"], amount=[1, 2, 3])
+    with pytest.raises(cl.TransactionValidationError,
+                       match=r"(?s)Column .date.*unparseable_date.*13/02/1997.*ISO 8601.*date_format="):
         cl.validate_transactions(raw, strict=True)
 
 
@@ -69,9 +70,15 @@ def test_other_date_formats():
     raw = frame(customer_id=[1, 2], date=["01/02/1997", "13/02/1997"], amount=[1, 2])
     clean, report = cl.validate_transactions(raw, date_format="%d/%m/%Y")
     assert list(clean["date"]) == [pd.Timestamp("1997-02-01"), pd.Timestamp("1997-02-13")]
-    _, report = cl.validate_transactions(raw)
+    # Only the day-first reading fits 13/02/1997, so it is used for the whole column, and said so.
+    clean, report = cl.validate_transactions(raw)
+    assert list(clean["date"]) == [pd.Timestamp("1997-02-01"), pd.Timestamp("1997-02-13")]
+    assert any("day first" in n and "'13/02/1997'" in n for n in report.notes)
+    # Asking for month first rejects the row that cannot be month first, and names the format.
+    clean, report = cl.validate_transactions(raw, dayfirst=False)
+    assert list(clean["date"]) == [pd.Timestamp("1997-01-02")]
     assert report.rejected == {"unparseable_date": 1}
-    assert any("date_format" in n for n in report.notes)
+    assert any("'%m/%d/%Y'" in n and "date_format=" in n for n in report.notes)
     clean, _ = cl.validate_transactions(frame(customer_id=[1], date=[19970101], amount=[3]))
     assert clean["date"].iloc[0] == pd.Timestamp("1997-01-01")
 
