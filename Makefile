@@ -84,3 +84,4 @@ $(BENCH_VENV)/.installed: requirements.lock
 bench: $(BENCH_VENV)/.installed
 	$(BENCH_VENV)/bin/python benchmarks/bench_foundation.py
 	$(BENCH_VENV)/bin/python benchmarks/bench_models.py
+	$(BENCH_VENV)/bin/python benchmarks/bench_busy_core.py

@@ -14,11 +14,11 @@ move the maximum-likelihood estimates.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 from scipy.special import betaln, digamma, gammaln, hyp2f1
 
-from custlab.models._base import FittedModel, check_fitted, fit_positive_params
-from custlab.models._data import compress, rfm_arrays
+from custlab.models._base import FittedModel, check_fitted, one_blas_thread
+from custlab.models._data import compress, customer_values, rfm_arrays, values
+from custlab.models._optimise import fit_positive_params
 
 __all__ = ["BetaGeo"]
 
@@ -76,11 +76,19 @@ class BetaGeo(FittedModel):
     params_ : pandas.Series
         ``r``, ``alpha`` (in the time unit of the data), ``a``, ``b``.
     standard_errors_ : pandas.Series
+        Standard errors, same units; NaN where the likelihood's curvature gives none.
     loglik_ : float
         Maximised log-likelihood (summed over customers).
     n_customers_ : int
     time_unit_ : str
         The unit of recency and T ("weeks", ...): rates are per this unit.
+    converged_ : bool
+        True when the estimates are an optimum that pins every parameter down; the fit
+        warns with :class:`~custlab.models.ConvergenceWarning` exactly when it is False.
+    at_boundary_ : bool
+        Some estimate ran towards 0 or infinity: the data cannot pin it down.
+    convergence_ : str
+        The verdict in plain words.
 
     Examples
     --------
@@ -88,50 +96,111 @@ class BetaGeo(FittedModel):
     >>> summary = cl.rfm_summary(cl.load_cdnow(sample=True), observation_end="1998-06-30",
     ...                          calibration_end="1997-09-30", time_unit="W")
     >>> model = BetaGeo().fit(summary, time_unit="W")
-    >>> model.params_.round(3).tolist(), round(model.loglik_, 1)
-    ([0.243, 4.414, 0.793, 2.426], -9582.4)
+    >>> model.params_.round(3).tolist(), round(model.loglik_, 1), model.converged_
+    ([0.243, 4.414, 0.793, 2.426], -9582.4, True)
     """
 
     param_names = ("r", "alpha", "a", "b")
 
-
-    def fit(self, data: pd.DataFrame, *, frequency_col: str = "frequency", recency_col: str = "recency",
+    @one_blas_thread
+    def fit(self, data, *, frequency_col: str = "frequency", recency_col: str = "recency",
             T_col: str = "T", time_unit: str = "W") -> "BetaGeo":
-        """Fit by maximum likelihood on one row per customer; returns ``self``."""
-        if self.penalizer < 0:
-            raise ValueError(f"penalizer must be >= 0, got {self.penalizer}.")
+        """Fit by maximum likelihood on one row per customer.
+
+        Parameters
+        ----------
+        data : pandas or Polars DataFrame
+            One row per customer, as :func:`custlab.rfm_summary` returns: repeat
+            purchases (whole numbers), recency and T (time units, recency <= T).
+        frequency_col, recency_col, T_col : str
+            Column names.
+        time_unit : {"D", "W", "M"}
+            The unit recency and T are counted in; rates are per this unit.
+
+        Returns
+        -------
+        BetaGeo
+            ``self``, fitted. Warns with ``ConvergenceWarning`` if ``converged_`` is False.
+        """
+        self._check_penalizer()
         x, t_x, T = rfm_arrays(data, frequency_col, recency_col, T_col, model="BetaGeo")
         (ux, ut, uT), w = compress(x, t_x, T)
 
         def negll(p):
             return -float(np.dot(w, bgnbd_loglik(p, ux, ut, uT)))
 
-        scale = float(np.mean(T))
-        # alpha scales with the time unit: start it at a quarter of the mean observation time.
-        starts = [(0.25, scale / 4, 0.5, 1.5), (1.0, 1.0, 1.0, 1.0), (0.5, scale / 8, 1.0, 3.0)]
         def negll_and_gradient(p):
             value, grad = bgnbd_loglik_and_gradient(p, ux, ut, uT, w)
             return -value, -grad
 
-        params, value, converged, message = fit_positive_params(negll, starts, penalizer=self.penalizer,
-                                                               model="BetaGeo", gradient=negll_and_gradient)
-        self._store(params, negll, len(x), converged, negll_and_gradient, time_unit)
+        scale = float(np.mean(T))
+        # alpha scales with the time unit: start it at a quarter of the mean observation time.
+        starts = [(0.25, scale / 4, 0.5, 1.5), (1.0, 1.0, 1.0, 1.0), (0.5, scale / 8, 1.0, 3.0)]
+        optimum = fit_positive_params(negll, starts, penalizer=self.penalizer, gradient=negll_and_gradient,
+                                      scale=(1.0, scale, 1.0, 1.0), names=self.param_names)
+        self._store(optimum, negll, len(x), time_unit)
         return self
 
-
+    @one_blas_thread
     def expected_purchases(self, t) -> np.ndarray:
-        """E[X(t)]: expected purchases in ``t`` time units by a new customer (equation 9)."""
+        """E[X(t)]: expected repeat purchases of a new customer in their first ``t`` time units
+        (equation 9).
+
+        Parameters
+        ----------
+        t : float or array
+            Time since the first purchase, in ``time_unit_``; 0 or more.
+
+        Returns
+        -------
+        numpy.ndarray
+            Expected number of repeat purchases (count), shaped like ``t``.
+
+        Examples
+        --------
+        >>> import custlab as cl
+        >>> s = cl.rfm_summary(cl.load_cdnow(sample=True), observation_end="1998-06-30",
+        ...                    calibration_end="1997-09-30")
+        >>> cl.BetaGeo().fit(s).expected_purchases([13, 52]).round(3).tolist()
+        [0.534, 1.444]
+        """
         check_fitted(self)
         r, alpha, a, b = self.params_.to_numpy()
-        t = np.asarray(t, float)
+        t = values(t, "t", where="BetaGeo.expected_purchases", meaning="time since the first purchase")
         return (a + b - 1) / (a - 1) * (1 - (alpha / (alpha + t)) ** r * hyp2f1(r, b, a + b - 1, t / (alpha + t)))
 
+    @one_blas_thread
     def probability_of_purchases(self, n, t) -> np.ndarray:
         """P(X(t) = n): probability that a new customer makes exactly ``n`` repeat purchases in
-        ``t`` time units (equation 8). ``n`` and ``t`` broadcast."""
+        their first ``t`` time units (equation 8).
+
+        Parameters
+        ----------
+        n : int or array
+            Number of repeat purchases: whole numbers, 0 or more.
+        t : float or array
+            Time since the first purchase, in ``time_unit_``; 0 or more. Broadcasts with ``n``.
+
+        Returns
+        -------
+        numpy.ndarray
+            Probabilities (0 to 1), shaped like ``n`` and ``t`` broadcast.
+
+        Examples
+        --------
+        >>> import custlab as cl
+        >>> s = cl.rfm_summary(cl.load_cdnow(sample=True), observation_end="1998-06-30",
+        ...                    calibration_end="1997-09-30")
+        >>> p = cl.BetaGeo().fit(s).probability_of_purchases(range(100), 39)
+        >>> round(float(p[0]), 3), round(float(p.sum()), 6)
+        (0.574, 1.0)
+        """
         check_fitted(self)
+        where = "BetaGeo.probability_of_purchases"
         r, alpha, a, b = self.params_.to_numpy()
-        n, t = np.broadcast_arrays(np.asarray(n, float), np.asarray(t, float))
+        n = values(n, "n", where=where, whole=True, meaning="number of repeat purchases")
+        t = values(t, "t", where=where, meaning="time since the first purchase")
+        n, t = np.broadcast_arrays(n, t)
         p0 = alpha / (alpha + t)                      # NB "success" probability
         with np.errstate(divide="ignore"):
             log_q = np.log(t / (alpha + t))
@@ -142,27 +211,76 @@ class BetaGeo(FittedModel):
                 return gammaln(r + j) - gammaln(r) - gammaln(j + 1) + r * np.log(p0) + np.where(j > 0, j * log_q, 0.0)
 
         out = np.exp(betaln(a, b + n) - betaln(a, b) + log_nb(n))
-        k_max = int(n.max()) if n.size else 0
+        k_max = int(np.max(n, where=np.isfinite(n), initial=0))
         below = np.zeros(n.shape)                     # P(NB < n), built up term by term
         for j in range(k_max):
             below += np.where(j < n, np.exp(log_nb(np.float64(j))), 0.0)
         dead = np.exp(betaln(a + 1, b + np.maximum(n, 1) - 1) - betaln(a, b)) * (1 - below)
         return out + np.where(n > 0, dead, 0.0)
 
+    @one_blas_thread
     def p_alive(self, frequency, recency, T) -> np.ndarray:
-        """P(alive | x, t_x, T): probability the customer has not dropped out (equation 13 of the note)."""
+        """P(alive | x, t_x, T): probability that a customer with this history has not dropped
+        out (equation 13 of Fader, Hardie & Lee's note on BG/NBD).
+
+        Parameters
+        ----------
+        frequency : int or array
+            Repeat purchases x (whole numbers, 0 or more).
+        recency : float or array
+            Time of the last purchase t_x, in ``time_unit_`` since the first; 0 to T.
+        T : float or array
+            Time observed since the first purchase, in ``time_unit_``.
+
+        Returns
+        -------
+        numpy.ndarray
+            Probabilities (0 to 1); 1 for customers with no repeat purchase.
+
+        Examples
+        --------
+        >>> import custlab as cl
+        >>> s = cl.rfm_summary(cl.load_cdnow(sample=True), observation_end="1998-06-30",
+        ...                    calibration_end="1997-09-30")
+        >>> cl.BetaGeo().fit(s).p_alive([0, 5, 5], [0, 5, 38], 38.86).round(3).tolist()
+        [1.0, 0.003, 0.879]
+        """
         check_fitted(self)
         r, alpha, a, b = self.params_.to_numpy()
-        x, t_x, T = (np.asarray(v, float) for v in (frequency, recency, T))
+        x, t_x, T = customer_values(frequency, recency, T, where="BetaGeo.p_alive")
         with np.errstate(divide="ignore"):
             log_ratio = np.log(a) - np.log(b + np.maximum(x, 1) - 1) + (r + x) * (np.log(alpha + T) - np.log(alpha + t_x))
         return np.where(x > 0, 1.0 / (1.0 + np.exp(log_ratio)), 1.0)
 
+    @one_blas_thread
     def conditional_expected_purchases(self, t, frequency, recency, T) -> np.ndarray:
-        """E[Y(t) | x, t_x, T]: expected purchases in the next ``t`` time units (equation 10)."""
+        """E[Y(t) | x, t_x, T]: expected purchases in the next ``t`` time units by a customer
+        with this history (equation 10).
+
+        Parameters
+        ----------
+        t : float or array
+            Length of the period ahead, in ``time_unit_``; 0 or more.
+        frequency, recency, T : float or array
+            The customer's history, as for :meth:`p_alive`. All four broadcast.
+
+        Returns
+        -------
+        numpy.ndarray
+            Expected number of purchases (count).
+
+        Examples
+        --------
+        >>> import custlab as cl
+        >>> s = cl.rfm_summary(cl.load_cdnow(sample=True), observation_end="1998-06-30",
+        ...                    calibration_end="1997-09-30")
+        >>> round(float(cl.BetaGeo().fit(s).conditional_expected_purchases(39, 2, 30.43, 38.86)), 3)
+        1.226
+        """
         check_fitted(self)
+        where = "BetaGeo.conditional_expected_purchases"
         r, alpha, a, b = self.params_.to_numpy()
-        x, t_x, T = (np.asarray(v, float) for v in (frequency, recency, T))
-        t = np.asarray(t, float)
+        x, t_x, T = customer_values(frequency, recency, T, where=where)
+        t = values(t, "t", where=where, meaning="length of the period ahead")
         term = 1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + T + t))
         return (a + b + x - 1) / (a - 1) * term * self.p_alive(x, t_x, T)

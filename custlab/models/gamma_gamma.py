@@ -8,11 +8,11 @@ Fitted on repeat buyers: x (repeat transactions) and m_x (their mean amount).
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 from scipy.special import digamma, gammaln
 
-from custlab.models._base import FittedModel, check_fitted, fit_positive_params
-from custlab.models._data import compress
+from custlab.models._base import FittedModel, check_fitted, one_blas_thread
+from custlab.models._data import compress, read_columns, refuse_rows, values
+from custlab.models._optimise import fit_positive_params
 
 __all__ = ["GammaGamma"]
 
@@ -41,11 +41,17 @@ def gamma_gamma_loglik_and_gradient(params, x, m, weights):
 class GammaGamma(FittedModel):
     """Gamma-Gamma model of the mean amount spent per transaction.
 
+    Parameters
+    ----------
+    penalizer : float
+        L2 penalty on the parameters; 0 (the default) gives the maximum-likelihood estimates.
+
     Attributes
     ----------
     params_ : pandas.Series
         ``p``, ``q``, ``gamma`` (gamma in currency units).
     standard_errors_, loglik_, n_customers_ : as for :class:`BetaGeo`.
+    converged_, at_boundary_, convergence_ : as for :class:`BetaGeo`.
 
     Examples
     --------
@@ -59,24 +65,34 @@ class GammaGamma(FittedModel):
 
     param_names = ("p", "q", "gamma")
 
-
-    def fit(self, data: pd.DataFrame, *, frequency_col: str = "frequency",
+    @one_blas_thread
+    def fit(self, data, *, frequency_col: str = "frequency",
             monetary_value_col: str = "monetary_value") -> "GammaGamma":
-        """Fit on repeat buyers (frequency > 0, positive mean spend); returns ``self``."""
-        missing = [c for c in (frequency_col, monetary_value_col) if c not in data.columns]
-        if missing:
-            raise ValueError(f"GammaGamma.fit: no column {missing}; columns found: {list(data.columns)}.")
-        x = data[frequency_col].to_numpy(float)
-        m = data[monetary_value_col].to_numpy(float)
-        if len(x) == 0:
-            raise ValueError("GammaGamma.fit: the table has no customers.")
-        bad = (x <= 0) | ~(m > 0) | ~np.isfinite(m)
-        if bad.any():
-            raise ValueError(
-                f"GammaGamma.fit: {int(bad.sum()):,} customer(s) without repeat purchases or with a mean spend "
-                f"that is not positive; fit on repeat buyers with positive spend only, e.g.\n"
-                f"{data.loc[bad].head(5).to_string()}"
-            )
+        """Fit by maximum likelihood on repeat buyers.
+
+        Parameters
+        ----------
+        data : pandas or Polars DataFrame
+            One row per repeat buyer, as :func:`custlab.rfm_summary` returns, keeping
+            customers with ``frequency > 0`` and ``monetary_value > 0``: repeat
+            transactions (whole numbers) and their mean amount (currency units).
+        frequency_col, monetary_value_col : str
+            Column names.
+
+        Returns
+        -------
+        GammaGamma
+            ``self``, fitted. Warns with ``ConvergenceWarning`` if ``converged_`` is False.
+        """
+        self._check_penalizer()
+        where = "GammaGamma.fit"
+        frame, (x, m) = read_columns(data, (frequency_col, monetary_value_col), where=where)
+        refuse_rows(frame, {
+            "a value is missing": ~np.isfinite(x) | ~np.isfinite(m),
+            "frequency is not a whole number": x != np.round(x),
+            "there is no repeat purchase or the mean spend is not positive; fit on repeat buyers with "
+            "positive spend only, s[(s.frequency > 0) & (s.monetary_value > 0)]": (x <= 0) | (m <= 0),
+        }, where)
         (ux, um), w = compress(x, m)
 
         def negll(params):
@@ -87,21 +103,44 @@ class GammaGamma(FittedModel):
             return -value, -grad
 
         mean = float(np.mean(m))
-        params, _, converged, _ = fit_positive_params(
-            negll, [(1.0, 1.0, 1.0), (5.0, 3.0, mean / 2), (2.0, 5.0, mean)], penalizer=self.penalizer,
-            model="GammaGamma", gradient=negll_and_gradient)
-        self._store(params, negll, len(x), converged, negll_and_gradient)
+        optimum = fit_positive_params(negll, [(1.0, 1.0, 1.0), (5.0, 3.0, mean / 2), (2.0, 5.0, mean)],
+                                      penalizer=self.penalizer, gradient=negll_and_gradient,
+                                      scale=(1.0, 1.0, mean), names=self.param_names)
+        self._store(optimum, negll, len(x))
         return self
 
-
+    @one_blas_thread
     def expected_average_spend(self, frequency, monetary_value) -> np.ndarray:
         """E[M | x, m_x]: expected mean amount per future transaction, currency units.
 
         A weighted mean of the population mean ``p * gamma / (q - 1)`` and the
         customer's own mean ``m_x``, the weight on ``m_x`` growing with x.
         Customers with no repeat purchase get the population mean.
+
+        Parameters
+        ----------
+        frequency : int or array
+            Repeat transactions x (whole numbers, 0 or more).
+        monetary_value : float or array
+            Their mean amount m_x (currency units, 0 or more; ignored where x is 0).
+
+        Returns
+        -------
+        numpy.ndarray
+            Expected mean spend per transaction, currency units.
+
+        Examples
+        --------
+        >>> import custlab as cl
+        >>> s = cl.rfm_summary(cl.load_cdnow(sample=True), observation_end="1998-06-30",
+        ...                    calibration_end="1997-09-30")
+        >>> model = cl.GammaGamma().fit(s[s["frequency"] > 0])
+        >>> model.expected_average_spend([0, 1, 10], [0, 100, 100]).round(2).tolist()
+        [35.17, 80.22, 97.27]
         """
         check_fitted(self)
+        where = "GammaGamma.expected_average_spend"
         p, q, gamma = self.params_.to_numpy()
-        x, m = np.asarray(frequency, float), np.asarray(monetary_value, float)
+        x = values(frequency, "frequency", where=where, whole=True, meaning="number of repeat transactions")
+        m = values(monetary_value, "monetary_value", where=where, meaning="mean amount per transaction")
         return (p * (gamma + x * m)) / (p * x + q - 1)

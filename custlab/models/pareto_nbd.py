@@ -12,11 +12,11 @@ give no overflow or NaN.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 from scipy.special import gammaln, hyp2f1
 
-from custlab.models._base import FittedModel, check_fitted, fit_positive_params
-from custlab.models._data import compress, rfm_arrays
+from custlab.models._base import FittedModel, check_fitted, one_blas_thread
+from custlab.models._data import compress, customer_values, rfm_arrays, values
+from custlab.models._optimise import fit_positive_params
 
 __all__ = ["ParetoNBD"]
 
@@ -47,11 +47,17 @@ def pareto_nbd_loglik(params, x, t_x, T):
 class ParetoNBD(FittedModel):
     """Pareto/NBD model of repeat purchases for non-contractual customers.
 
+    Parameters
+    ----------
+    penalizer : float
+        L2 penalty on the parameters; 0 (the default) gives the maximum-likelihood estimates.
+
     Attributes
     ----------
     params_ : pandas.Series
         ``r``, ``alpha``, ``s``, ``beta`` (alpha and beta in the time unit of the data).
     standard_errors_, loglik_, n_customers_, time_unit_ : as for :class:`BetaGeo`.
+    converged_, at_boundary_, convergence_ : as for :class:`BetaGeo`.
 
     Examples
     --------
@@ -65,57 +71,133 @@ class ParetoNBD(FittedModel):
 
     param_names = ("r", "alpha", "s", "beta")
 
-
-    def fit(self, data: pd.DataFrame, *, frequency_col: str = "frequency", recency_col: str = "recency",
+    @one_blas_thread
+    def fit(self, data, *, frequency_col: str = "frequency", recency_col: str = "recency",
             T_col: str = "T", time_unit: str = "W") -> "ParetoNBD":
-        """Fit by maximum likelihood on one row per customer; returns ``self``."""
+        """Fit by maximum likelihood on one row per customer.
+
+        Parameters
+        ----------
+        data : pandas or Polars DataFrame
+            One row per customer, as :func:`custlab.rfm_summary` returns: repeat
+            purchases (whole numbers), recency and T (time units, recency <= T).
+        frequency_col, recency_col, T_col : str
+            Column names.
+        time_unit : {"D", "W", "M"}
+            The unit recency and T are counted in; rates are per this unit.
+
+        Returns
+        -------
+        ParetoNBD
+            ``self``, fitted. Warns with ``ConvergenceWarning`` if ``converged_`` is False.
+        """
+        self._check_penalizer()
         x, t_x, T = rfm_arrays(data, frequency_col, recency_col, T_col, model="ParetoNBD")
         (ux, ut, uT), w = compress(x, t_x, T)
 
         def negll(p):
             return -float(np.dot(w, pareto_nbd_loglik(p, ux, ut, uT)))
 
-        def negll_and_gradient(p):
-            # Forward differences: the hypergeometric term has no cheap analytic derivative in its parameters.
-            value = negll(p)
-            grad = np.empty(4)
-            for i in range(4):
-                step = np.zeros(4)
-                step[i] = 1e-7 * p[i]
-                grad[i] = (negll(p + step) - value) / step[i]
-            return value, grad
-
-        # Starting with alpha and beta at a quarter of the mean observation time puts the
-        # first step in the right region whatever the time unit.
+        # The hypergeometric term has no cheap derivative in its parameters: derivatives are
+        # taken numerically. Starting with alpha and beta at a quarter of the mean observation
+        # time puts the first step in the right region whatever the time unit.
         scale = float(np.mean(T))
         starts = [(0.5, scale / 4, 0.5, scale / 4), (1.0, 1.0, 1.0, 1.0), (0.3, scale / 2, 1.0, scale / 2)]
-        params, _, converged, _ = fit_positive_params(negll, starts, penalizer=self.penalizer, model="ParetoNBD",
-                                                     gradient=negll_and_gradient)
-        self._store(params, negll, len(x), converged, time_unit=time_unit)
+        optimum = fit_positive_params(negll, starts, penalizer=self.penalizer, scale=(1.0, scale, 1.0, scale),
+                                      names=self.param_names)
+        self._store(optimum, negll, len(x), time_unit)
         return self
 
-
+    @one_blas_thread
     def expected_purchases(self, t) -> np.ndarray:
-        """E[X(t)]: expected purchases in ``t`` time units by a new customer."""
+        """E[X(t)]: expected repeat purchases of a new customer in their first ``t`` time units.
+
+        Parameters
+        ----------
+        t : float or array
+            Time since the first purchase, in ``time_unit_``; 0 or more.
+
+        Returns
+        -------
+        numpy.ndarray
+            Expected number of repeat purchases (count), shaped like ``t``.
+
+        Examples
+        --------
+        >>> import custlab as cl
+        >>> s = cl.rfm_summary(cl.load_cdnow(sample=True), observation_end="1998-06-30",
+        ...                    calibration_end="1997-09-30")
+        >>> cl.ParetoNBD().fit(s).expected_purchases([13, 52]).round(2).tolist()
+        [0.53, 1.47]
+        """
         check_fitted(self)
         r, alpha, s, beta = self.params_.to_numpy()
-        t = np.asarray(t, float)
+        t = values(t, "t", where="ParetoNBD.expected_purchases", meaning="time since the first purchase")
         return r * beta / (alpha * (s - 1)) * (1 - (beta / (beta + t)) ** (s - 1))
 
+    @one_blas_thread
     def p_alive(self, frequency, recency, T) -> np.ndarray:
-        """P(alive | x, t_x, T)."""
+        """P(alive | x, t_x, T): probability that a customer with this history is still active.
+
+        Parameters
+        ----------
+        frequency : int or array
+            Repeat purchases x (whole numbers, 0 or more).
+        recency : float or array
+            Time of the last purchase t_x, in ``time_unit_`` since the first; 0 to T.
+        T : float or array
+            Time observed since the first purchase, in ``time_unit_``.
+
+        Returns
+        -------
+        numpy.ndarray
+            Probabilities (0 to 1).
+
+        Examples
+        --------
+        >>> import custlab as cl
+        >>> s = cl.rfm_summary(cl.load_cdnow(sample=True), observation_end="1998-06-30",
+        ...                    calibration_end="1997-09-30")
+        >>> cl.ParetoNBD().fit(s).p_alive([5, 5], [5, 38], 38.86).round(2).tolist()
+        [0.01, 0.99]
+        """
         check_fitted(self)
         r, alpha, s, beta = p = self.params_.to_numpy()
-        x, t_x, T = (np.asarray(v, float) for v in (frequency, recency, T))
-        log_ratio = (np.log(s) - np.log(r + s + x) + (r + x) * np.log(alpha + T) + s * np.log(beta + T)
-                     + _log_a0(p, x, t_x, T))
-        return 1.0 / (1.0 + np.exp(np.where(np.isnan(log_ratio), -np.inf, log_ratio)))
+        x, t_x, T = customer_values(frequency, recency, T, where="ParetoNBD.p_alive")
+        with np.errstate(over="ignore"):
+            log_ratio = (np.log(s) - np.log(r + s + x) + (r + x) * np.log(alpha + T) + s * np.log(beta + T)
+                         + _log_a0(p, x, t_x, T))
+            return 1.0 / (1.0 + np.exp(np.where(np.isnan(log_ratio), -np.inf, log_ratio)))
 
+    @one_blas_thread
     def conditional_expected_purchases(self, t, frequency, recency, T) -> np.ndarray:
-        """E[Y(t) | x, t_x, T]: expected purchases in the next ``t`` time units."""
+        """E[Y(t) | x, t_x, T]: expected purchases in the next ``t`` time units by a customer
+        with this history.
+
+        Parameters
+        ----------
+        t : float or array
+            Length of the period ahead, in ``time_unit_``; 0 or more.
+        frequency, recency, T : float or array
+            The customer's history, as for :meth:`p_alive`. All four broadcast.
+
+        Returns
+        -------
+        numpy.ndarray
+            Expected number of purchases (count).
+
+        Examples
+        --------
+        >>> import custlab as cl
+        >>> s = cl.rfm_summary(cl.load_cdnow(sample=True), observation_end="1998-06-30",
+        ...                    calibration_end="1997-09-30")
+        >>> round(float(cl.ParetoNBD().fit(s).conditional_expected_purchases(39, 2, 30.43, 38.86)), 2)
+        1.46
+        """
         check_fitted(self)
+        where = "ParetoNBD.conditional_expected_purchases"
         r, alpha, s, beta = self.params_.to_numpy()
-        x, t_x, T = (np.asarray(v, float) for v in (frequency, recency, T))
-        t = np.asarray(t, float)
+        x, t_x, T = customer_values(frequency, recency, T, where=where)
+        t = values(t, "t", where=where, meaning="length of the period ahead")
         per_alive = (r + x) * (beta + T) / ((alpha + T) * (s - 1)) * (1 - ((beta + T) / (beta + T + t)) ** (s - 1))
         return per_alive * self.p_alive(x, t_x, T)
