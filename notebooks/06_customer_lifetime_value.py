@@ -77,7 +77,10 @@ report
 # %%
 summary = cl.rfm_summary(transactions, observation_end=observation_end, calibration_end=calibration_end,
                          time_unit=time_unit)
-summary.describe().loc[["mean", "50%", "max"]].round(2)
+overview = summary.drop(columns="customer_id").agg(["mean", "median", "max"]).T.round(2).astype(object)
+counts = ["frequency", "frequency_holdout"]  # whole numbers: their median and maximum are shown as such
+overview.loc[counts, ["median", "max"]] = overview.loc[counts, ["median", "max"]].astype(int)
+overview
 
 # %% [markdown]
 # ## 2. Two models of buying and leaving

@@ -97,9 +97,10 @@ bgnbd.summary().round(3)
 pareto.summary().round(3)
 
 # %%
-better = "BG/NBD" if bgnbd.loglik_ > pareto.loglik_ else "Pareto/NBD"
-print(f"Log-likelihood: BG/NBD {bgnbd.loglik_:,.1f}, Pareto/NBD {pareto.loglik_:,.1f}; {better} is higher by "
-      f"{abs(bgnbd.loglik_ - pareto.loglik_):.1f}, with the same number of parameters (4).")
+loglik = {"BG/NBD": round(bgnbd.loglik_, 1), "Pareto/NBD": round(pareto.loglik_, 1)}
+better = max(loglik, key=loglik.get)
+print(f"Log-likelihood: BG/NBD {loglik['BG/NBD']:,.1f}, Pareto/NBD {loglik['Pareto/NBD']:,.1f}; {better} is higher by "
+      f"{abs(loglik['BG/NBD'] - loglik['Pareto/NBD']):.1f}, with the same number of parameters (4).")
 
 # %% [markdown]
 # Published beside ours, at the precision the paper prints (rates per week). Pareto/NBD's beta is almost flat in
@@ -134,7 +135,8 @@ for ax, cumulative, title in zip(axs, [False, True], ["Repeat purchases per peri
 # %%
 ends = [int(tracking.loc[tracking["calibration"], "period"].max()), int(tracking["period"].max())]
 milestones = tracking.loc[tracking["period"].isin(ends),
-                          ["period", "period_end", "actual_cumulative", "expected_cumulative"]].round(0)
+                          ["period", "period_end", "actual_cumulative", "expected_cumulative"]]
+milestones = milestones.assign(expected_cumulative=milestones["expected_cumulative"].round().astype(int))
 milestones
 
 # %%

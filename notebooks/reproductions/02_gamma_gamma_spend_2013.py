@@ -129,7 +129,8 @@ print(f"Population mean spend per purchase, p * gamma / (q - 1): {population_mea
 
 # %%
 # Solution
-spend.expected_average_spend([1, 10], [100, 100]).round(2)
+one, ten = spend.expected_average_spend([1, 10], [100, 100])
+print(f"one purchase of 100 USD: {one:.2f} USD expected per purchase; ten averaging 100 USD: {ten:.2f} USD")
 
 # %% [markdown]
 # **2.** Fit the model on the full CDNOW data (`sample=False` in the parameters cell, or below). Do the estimates move?

@@ -151,7 +151,7 @@ pd.Series({"actual %": cohorts["regular_pct_active"].iloc[12],
 
 # %%
 # Solution
-round(10 * models["Regular"].expected_residual_lifetime(0.10, renewals=1), 2)
+print(f"{10 * models['Regular'].expected_residual_lifetime(0.10, renewals=1):.2f} USD")
 
 # %% [markdown]
 # ## Takeaways
