@@ -156,7 +156,7 @@ _BOMS = (  # UTF-32 LE first: its mark starts with UTF-16 LE's
     (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"),
 )
 _LEGACY = {
-    "cp1252": "Western European, Excel on Windows; 'latin-1' is close",
+    "cp1252": "Western European, Excel on Windows; not 'latin-1', which misreads the euro sign",
     "cp1250": "Central European: Polish, Czech, Hungarian",
     "cp1251": "Cyrillic: Russian, Ukrainian",
     "cp1256": "Arabic script: Persian, Arabic",
@@ -215,7 +215,10 @@ def _bad_bytes_message(data: bytes, err: UnicodeDecodeError, encoding: str, name
     ranked = _rank_legacy(data[:65536])
     previews = "\n".join(f"  encoding={enc!r} ({_LEGACY[enc]}): {line.decode(enc, errors='replace')!r}"
                          for enc in ranked)
-    lead = "encoding='cp1252' or 'latin-1'" if ranked[0] == "cp1252" else f"encoding={ranked[0]!r}"
+    lead = f"encoding={ranked[0]!r}"
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # a UTF-16 mark, but another encoding was asked for
+        return (f"{name} starts with a UTF-16 byte-order mark, so it is not {encoding.upper()}: "
+                "leave encoding= out (the mark is found) or pass encoding='utf-16'.")
     return (f"{name} is not valid {encoding.upper()}: {where} cannot be read in {line!r}.\n"
             f"Pass the file's encoding with encoding=..., e.g. {lead}. That line would read:\n{previews}")
 

@@ -1,5 +1,8 @@
-"""Checks for the parameters of a notebook, run at its top so a bad value stops the
-notebook with a sentence that says what to pass, before any work is done.
+"""What a notebook does with its parameters: checks run at its top, so a bad value stops
+the notebook with a sentence that says what to pass before any work is done; and
+:func:`warnings_as_notes`, which shows the warnings of a fit as plain sentences (a
+parameter value can make a fit fail to converge, and a student should read why, not a
+traceback-like stderr block with the kernel's temporary paths in it).
 
 Examples
 --------
@@ -13,9 +16,11 @@ ValueError: time_unit='Q' is not offered here; pass one of 'D' (days), 'W' (week
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 
-__all__ = ["require_choice", "require_range"]
+__all__ = ["require_choice", "require_range", "warnings_as_notes"]
 
 
 def require_choice(name: str, value, choices: Mapping[str, str] | Sequence[str]):
@@ -51,3 +56,29 @@ def require_range(name: str, value, low, high, *, why: str = ""):
         return value
     reason = f": {why}" if why else ""
     raise ValueError(f"{name}={value!r} is out of range; pass a value from {low} to {high}{reason}.")
+
+
+@contextmanager
+def warnings_as_notes(label: str = "") -> Iterator[list[str]]:
+    """Catch the warnings raised inside the block and print each as one plain line.
+
+    Yields the list of messages (filled when the block ends), so the notebook can also
+    act on them.
+
+    Examples
+    --------
+    >>> with warnings_as_notes("BG/NBD") as notes:
+    ...     warnings.warn("the estimates ran to the edge of the parameter space")
+    Note (BG/NBD): the estimates ran to the edge of the parameter space
+    >>> notes
+    ['the estimates ran to the edge of the parameter space']
+    """
+    notes: list[str] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield notes
+    for w in caught:
+        message = str(w.message)
+        if message not in notes:
+            notes.append(message)
+            print(f"Note{f' ({label})' if label else ''}: {message}")

@@ -50,6 +50,10 @@ import custlab as cl
 
 cl.params.require_choice("period", period, {"D": "days", "W": "weeks", "M": "calendar months"})
 cl.params.require_choice("returns", returns, {"keep": "returned orders count", "exclude": "they do not"})
+if returns == "exclude" and dataset != "simulated":
+    raise ValueError("returns='exclude' needs a record of which orders went back, which only the simulated company "
+                     "keeps; in a purchase log a return is a negative amount, which the validation rejects and "
+                     "counts. Pass returns='keep'.")
 DATA_END = {"simulated": "2024-12-31", "cdnow": "1998-06-30"}.get(dataset)  # None: your file's last date
 
 # %% [markdown]
@@ -219,11 +223,12 @@ kinds
 # ## 5. Change the rule, change the count
 #
 # The head counts are not facts about the world alone: they depend on the rule. Here the number of clients is
-# computed for k = 1 to 4 distinct purchase periods, over the last 3, 6 and 12 months of the window, with
-# returned orders kept or excluded.
+# computed for k = 1 to 4 distinct purchase periods, over the last 3, 6 and 12 months of the window (those that fit
+# inside it), and in the simulated company with returned orders kept or excluded.
 
 # %%
-windows = [(max(last_day - pd.DateOffset(months=m) + pd.Timedelta(days=1), first_day), last_day) for m in (3, 6, 12)]
+windows = sorted({(max(last_day - pd.DateOffset(months=m) + pd.Timedelta(days=1), first_day), last_day)
+                  for m in (3, 6, 12)})
 grid = {"window": windows, "min_periods": [1, 2, 3, 4]}
 if has_world:
     grid["returns"] = ["keep", "exclude"]
@@ -294,6 +299,8 @@ print(f"{int(rule_3_weeks['client'].sum()):,} clients bought in 3 or more differ
 
 # %%
 # Solution
+if not has_world:
+    print("Only the simulated company records who uses what was bought: run with dataset='simulated'.")
 only_users = roles.index[roles["consumer"].fillna(False) & ~roles["buyer"].fillna(False)].astype(str)
 user_kind = np.where(
     only_users.str.contains("-U"), "business seat user",
@@ -302,7 +309,8 @@ user_kind = np.where(
 pd.Series(user_kind, name="people").value_counts()
 
 # %% [markdown]
-# **3.** Is "client" the same as "loyal"? In the simulated company, compare the clients (k = 2, months) with the
+# **3.** Is "client" the same as "loyal"? In the simulated company, compare the clients (the rule set by the
+# parameters: `min_periods` and `period`) with the
 # latent customer types that generated the data (`world.truth.customers["latent_type"]`).
 
 # %%

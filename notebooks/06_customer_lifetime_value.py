@@ -39,6 +39,10 @@ import custlab as cl
 
 cl.params.require_choice("dataset", dataset, {"simulated": "the simulated company", "cdnow": "CDNOW purchases"})
 cl.params.require_choice("time_unit", time_unit, {"D": "days", "W": "weeks", "M": "calendar months"})
+cl.params.require_range("n_customers", n_customers, 500, 1_000_000,
+                        why="fewer people give too few repeat buyers to fit the models")
+cl.params.require_range("yearly_discount_rate", yearly_discount_rate, 0.001, 1.0, why="a fraction, 0.10 for 10 %")
+cl.params.require_range("margin", margin, 0.001, 1.0, why="the share of revenue that is profit, 0.30 for 30 %")
 DATES = {"simulated": ("2023-12-31", "2024-12-31"), "cdnow": ("1997-09-30", "1998-06-30")}
 calibration_end, observation_end = DATES[dataset]
 steps_per_year = {"D": 365, "W": 52, "M": 12}[time_unit]
@@ -89,8 +93,10 @@ overview
 # BG/NBD lets customers leave only right after a purchase; Pareto/NBD at any time.
 
 # %%
-bgnbd = cl.BetaGeo().fit(summary, time_unit=time_unit)
-pareto = cl.ParetoNBD().fit(summary, time_unit=time_unit)
+with cl.params.warnings_as_notes("BG/NBD"):
+    bgnbd = cl.BetaGeo().fit(summary, time_unit=time_unit)
+with cl.params.warnings_as_notes("Pareto/NBD"):
+    pareto = cl.ParetoNBD().fit(summary, time_unit=time_unit)
 fits = pd.DataFrame({"log-likelihood": [round(bgnbd.loglik_, 1), round(pareto.loglik_, 1)],
                      "parameters": [len(bgnbd.params_), len(pareto.params_)]}, index=["BG/NBD", "Pareto/NBD"])
 better = fits["log-likelihood"].idxmax()
@@ -160,7 +166,7 @@ examples = summary.sort_values(["frequency", "customer_id"], ascending=[False, T
 chosen = pd.concat([examples.head(1), examples[(examples["frequency"] >= 5)].sort_values("p_alive").head(1),
                     examples[examples["frequency"] == 0].head(1)])
 for row in chosen.itertuples():
-    print(f"Customer {row.customer_id}: {row.frequency} repeat purchases, last bought {row.T - row.recency:.0f} "
+    print(f"Customer {row.customer_id}: {row.frequency} repeat purchases, last bought {row.T - row.recency:.1f} "
           f"{unit} before the end of calibration: P(alive) = {row.p_alive:.2f} (BG/NBD), "
           f"{row.p_alive_pareto:.2f} (Pareto/NBD)")
 
@@ -178,14 +184,16 @@ for row in chosen.itertuples():
 
 # %%
 repeat = summary[(summary["frequency"] > 0) & (summary["monetary_value"] > 0)]
-spend = cl.GammaGamma().fit(repeat)
+with cl.params.warnings_as_notes("Gamma-Gamma"):
+    spend = cl.GammaGamma().fit(repeat)
 value = cl.clv.residual_value(bgnbd, spend, summary, horizon=steps_per_year, discount_rate=discount_per_step,
                               margin=margin)
 value = value.merge(summary[["customer_id", "frequency", "p_alive"]], on="customer_id")
 value.sort_values(["residual_value", "customer_id"], ascending=[False, True]).head(5).round(2)
 
 # %% [markdown]
-# The most at risk: customers who used to buy often (5 or more repeat purchases) but are now unlikely to be alive.
+# The most at risk: of the customers who used to buy often (5 or more repeat purchases), those with the lowest
+# P(alive).
 
 # %%
 value[value["frequency"] >= 5].sort_values(["p_alive", "customer_id"]).head(5).round(2)
@@ -221,7 +229,7 @@ print(f"The top 10 % of customers carry {top_share:.0f} % of the value; the segm
 # %%
 # Solution
 top_1 = ranked.head(max(1, len(ranked) // 100))
-print(f"{100 * top_1.sum() / ranked.sum():.1f} % of the value, from {len(top_1):,} customers")
+print(f"{100 * top_1.sum() / ranked.sum():.1f} % of the value, from {len(top_1):,} of {len(ranked):,} customers")
 
 # %% [markdown]
 # **2.** Redo section 5 with Pareto/NBD instead of BG/NBD: does the top-5 list change?

@@ -33,6 +33,13 @@ show_months: int = 18  # months shown in the retention curves
 # Derived from the parameters: the yearly rate equivalent to the monthly discount rate.
 
 # %%
+import custlab as cl
+
+cl.params.require_range("n_customers", n_customers, 2000, 1_000_000,
+                        why="fewer people give too few subscribers per plan to fit and check the model")
+cl.params.require_range("discount_rate", discount_rate, 0.0001, 0.5,
+                        why="a monthly fraction above 0: without discounting, a subscriber's value can be infinite")
+cl.params.require_range("show_months", show_months, 6, 60)
 yearly_discount_rate = (1 + discount_rate) ** 12 - 1
 
 # %% [markdown]
@@ -43,7 +50,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-import custlab as cl
 from custlab.retention import fit_sbg_by_group, life_table, subscription_lifetimes
 
 rng = np.random.default_rng(seed)
@@ -81,9 +87,10 @@ print(f"{100 * rate.loc[1]:.0f} % renew after their first month; of those still 
       f"{100 * rate.loc[later]:.0f} % renew.")
 
 # %% [markdown]
-# **What this shows.** Retention rates rise from the first month on. Nobody's chance of cancelling changes over time
-# in this company: those likely to cancel leave early, and the subscribers who remain are the loyal ones. Retention
-# rates rise because customers differ.
+# **What this shows.** Nobody's chance of cancelling changes over time in this company, yet retention is lower in
+# the first month than later: those likely to cancel leave early, and the subscribers who remain are the loyal ones.
+# Retention rates tend to rise because customers differ; from one month to the next they also move by chance, more
+# so when few subscribers are left.
 
 # %% [markdown]
 # ## 2. The sBG model, plan by plan
@@ -97,7 +104,7 @@ truth = world.truth.params["sbg"]
 estimates = pd.DataFrame([
     {"plan": plan, "alpha": m.params_["alpha"], "alpha_se": m.standard_errors_["alpha"],
      "alpha_truth": truth[plan]["alpha"], "beta": m.params_["beta"], "beta_se": m.standard_errors_["beta"],
-     "beta_truth": truth[plan]["beta"], "mean monthly churn %": 100 * m.params_["alpha"] / m.params_.sum()}
+     "beta_truth": truth[plan]["beta"], "mean monthly churn %": round(100 * m.params_["alpha"] / m.params_.sum(), 1)}
     for plan, m in models.items()
 ]).set_index("plan").round(3)
 estimates
@@ -110,8 +117,9 @@ print(f"{int((z.abs() <= 2).sum())} of {len(z)} estimates lie within two standar
       f"{lowest!r} plan has the lowest mean churn ({estimates.loc[lowest, 'mean monthly churn %']:.1f} % a month).")
 
 # %% [markdown]
-# **What this shows.** With thousands of subscribers per plan, two parameters per plan are pinned down well enough
-# to be checked against the truth; the plan with the lowest mean churn keeps its subscribers longest.
+# **What this shows.** Each plan's two parameters, estimated from its subscribers alone, beside the values that
+# generated the data: the fewer subscribers a plan has, the larger its standard errors. The plan with the lowest
+# mean churn keeps its subscribers longest.
 
 # %%
 months = np.arange(0, show_months + 1)

@@ -66,7 +66,7 @@ def test_legacy_western_encoding_is_refused_then_read(tmp_path, encoding):
     with pytest.raises(EncodingError) as err:
         cl.load_transactions(f)
     message = str(err.value)
-    assert "encoding='cp1252' or 'latin-1'" in message
+    assert "e.g. encoding='cp1252'" in message
     assert "line 2, column 5" in message and "0xFC" in message  # the ü of Müller
     assert "'c1;Müller;2024-01-05;10'" in message  # the line as cp1252 would read it
     tx, report = cl.load_transactions(f, encoding=encoding)
@@ -80,6 +80,13 @@ def test_wrong_encoding_given_shows_where(tmp_path):
         cl.load_transactions(f, encoding="utf-8")
     with pytest.raises(ValueError, match="not an encoding Python knows"):
         cl.load_transactions(f, encoding="win-latin")
+
+
+def test_a_utf16_file_read_as_utf8_says_utf16(tmp_path):
+    f = tmp_path / "u16.csv"
+    f.write_bytes("customer_id\tdate\tamount\nc1\t2024-01-05\t1\n".encode("utf-16"))
+    with pytest.raises(EncodingError, match="UTF-16 byte-order mark.*encoding='utf-16'"):
+        cl.load_transactions(f, encoding="utf-8")
 
 
 # ------------------------------------------------------------------ separators and numbers

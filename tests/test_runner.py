@@ -230,6 +230,26 @@ def test_relative_paths_are_made_absolute_from_where_the_command_runs(tmp_path):
     assert run.name == "01_read__label=missing.csv__path=data-orders.csv"
 
 
+def test_marks_and_plain_words_are_never_taken_for_paths(tmp_path):
+    # "." names the current folder and "cdnow" a folder beside it, but as values they are a
+    # thousands separator and a data set name.
+    nb = make_notebook(tmp_path / "nbs" / "01_read.ipynb", "print(thousands, dataset)",
+                       params='thousands: str = ""  # a mark\ndataset: str = "simulated"  # a name or a file')
+    here = tmp_path / "here"
+    (here / "cdnow").mkdir(parents=True)
+    sets = runner.load_parameter_sets(None, parameters.from_command_line([("thousands", "."), ("dataset", "cdnow")]))
+    (run,) = runner.plan_runs([nb], sets, tmp_path / "out", root=nb.parent, cwd=here)
+    assert run.parameters == {"thousands": ".", "dataset": "cdnow"}
+
+
+def test_values_that_differ_only_in_marks_get_different_files(tmp_path):
+    nb = make_notebook(tmp_path / "nbs" / "01_read.ipynb", "print(sep)", params='sep: str = ","  # separator')
+    sets = [s for mark in (";", "|", "\t") for s in runner.load_parameter_sets(
+        None, parameters.from_command_line([("sep", mark)]))]
+    runs = runner.plan_runs([nb], sets, tmp_path / "out", root=nb.parent)
+    assert [r.name for r in runs] == ["01_read__sep=~3b", "01_read__sep=~7c", "01_read__sep=-"]
+
+
 @pytest.mark.notebook
 def test_a_relative_path_reaches_the_kernel(tmp_path, monkeypatch, capsys):
     make_notebook(tmp_path / "nbs" / "01_read.ipynb", "print(open(path).read())",

@@ -80,8 +80,12 @@ class Run:
 
 
 def _slug(parameters: dict[str, Any]) -> str:
-    parts = [f"{k}={v}" for k, v in sorted(parameters.items())]
-    return re.sub(r"[^A-Za-z0-9=._-]+", "-", "__".join(parts))[:120]
+    """A file-name part that tells parameter sets apart: spaces and path separators become
+    ``-``, other marks their code point (``sep=;`` gives ``sep=~3b``, ``sep=|`` gives ``sep=~7c``)."""
+    parts = "__".join(f"{k}={v}" for k, v in sorted(parameters.items()))
+    safe = "".join(c if re.fullmatch(r"[A-Za-z0-9=._-]", c) else "-" if c in " /\\\t" else f"~{ord(c):x}"
+                   for c in parts)
+    return re.sub(r"-+", "-", safe)[:120]
 
 
 def plan_runs(notebooks: list[Path], parameter_sets: list[dict[str, Any]], output: Path,

@@ -265,7 +265,7 @@ def _error_text(exc: BaseException) -> str:
     if evalue is None:
         lines = str(exc).strip().splitlines()
         evalue = lines[-1] if lines else ""
-    return f"{ename}: {evalue}".strip().rstrip(":")[:500]
+    return f"{ename}: {evalue}".strip().rstrip(":")[:2000]
 
 
 def mark_unfinished(path: Path, *, last_started: int | None, first_not_run: int | None,

@@ -293,27 +293,42 @@ def typed_parameters(values: dict[str, Given | Any], declared: dict[str, dict[st
             for name, value in values.items()}
 
 
+def _looks_like_path(value: str) -> bool:
+    """A path separator inside, or a file suffix at the end (``.csv``); not ``.`` or ``..``."""
+    text = value.strip()
+    if text in ("", ".", ".."):
+        return False
+    has_separator = "/" in text or os.sep in text
+    return has_separator or bool(re.fullmatch(r"[^.]+(\.[A-Za-z0-9]{1,8})+", text))
+
+
 def absolute_paths(values: dict[str, Any], declared: dict[str, dict[str, Any]],
                    cwd: str | Path) -> dict[str, Any]:
-    """Make relative paths absolute: ``str`` values naming an existing file or folder under ``cwd``.
+    """Make relative paths absolute: ``str`` values that look like a path and name an existing
+    file or folder under ``cwd``.
 
     A relative path means relative to where the command was run, while the
-    kernel runs in the notebook's folder. Other values are returned unchanged.
+    kernel runs in the notebook's folder. A value looks like a path when it holds a
+    path separator or ends in a file suffix (``orders.csv``, ``data/orders``); plain words
+    and marks (``cdnow``, ``.``, ``,``) are never paths, so ``-p thousands .`` stays a dot
+    even though ``.`` names the current folder (write ``./mydata`` for a folder in it).
+    Other values are returned unchanged.
 
     Examples
     --------
     >>> import tempfile
     >>> folder = Path(tempfile.mkdtemp())
     >>> _ = (folder / "orders.csv").write_text("customer_id,date,amount\\n")
-    >>> absolute_paths({"dataset": "orders.csv", "period": "M"},
-    ...                {"dataset": {"inferred_type_name": "str"}, "period": {"inferred_type_name": "str"}},
-    ...                folder) == {"dataset": str(folder / "orders.csv"), "period": "M"}
+    >>> text = {"inferred_type_name": "str"}
+    >>> absolute_paths({"dataset": "orders.csv", "period": "M", "thousands": "."},
+    ...                {"dataset": text, "period": text, "thousands": text},
+    ...                folder) == {"dataset": str(folder / "orders.csv"), "period": "M", "thousands": "."}
     True
     >>> import shutil; shutil.rmtree(folder)
     """
     out = dict(values)
     for name, value in values.items():
         if (declared.get(name, {}).get("inferred_type_name") == "str" and isinstance(value, str)
-                and value.strip() and not os.path.isabs(value) and (Path(cwd) / value).exists()):
+                and _looks_like_path(value) and not os.path.isabs(value) and (Path(cwd) / value).exists()):
             out[name] = os.path.abspath(Path(cwd) / value)
     return out

@@ -122,8 +122,9 @@ comparison
 # %% [markdown]
 # ## 3. Does the model track the weeks it never saw?
 #
-# For every week, the repeat purchases that happened beside the number the fitted BG/NBD expects, adding up each
-# customer's expected purchases since their first. Left of the dotted line: the weeks the model was fitted on.
+# For every period (a day, week or month: `time_unit`), the repeat purchases that happened beside the number the
+# fitted BG/NBD expects, adding up each customer's expected purchases since their first. Left of the dotted line:
+# the periods the model was fitted on.
 
 # %%
 tracking = cl.tracking_table(transactions, bgnbd, calibration_end=calibration_end,
@@ -142,7 +143,8 @@ milestones
 # %%
 last = milestones.iloc[-1]
 gap = 100 * (last["expected_cumulative"] - last["actual_cumulative"]) / last["actual_cumulative"]
-print(f"Fitted only on each customer's x, t_x and T at the end of calibration ({unit[:-1]} {ends[0]}), the model "
+print(f"Fitted only on each customer's x, t_x and T at the end of calibration (the last whole {unit[:-1]} of it "
+      f"is {unit[:-1]} {ends[0]}), the model "
       f"expects {last['expected_cumulative']:,.0f} repeat purchases by the end of {unit[:-1]} {ends[1]}, "
       f"{abs(gap):.1f} % {'fewer' if gap < 0 else 'more'} than the {last['actual_cumulative']:,.0f} that happened.")
 
@@ -159,7 +161,8 @@ check.table.round(1)
 
 # %%
 verdict = "does not reject" if check.p_value >= 0.05 else "rejects"
-print(f"Chi-square {check.chi_square:.1f} on {check.degrees_of_freedom} degrees of freedom, p = {check.p_value:.3f}: "
+p_text = "p < 0.001" if check.p_value < 0.001 else f"p = {check.p_value:.3f}"
+print(f"Chi-square {check.chi_square:.1f} on {check.degrees_of_freedom} degrees of freedom, {p_text}: "
       f"the test {verdict} the model at the 5 % level.")
 
 # %% [markdown]

@@ -115,7 +115,7 @@ projection
 
 # %%
 errors = {name: (projection[f"{name} sBG %"] - projection[f"{name} actual %"]).abs().max() for name in groups}
-print(f"Fitted on {fit_years} years, the model projects the next {len(projection)} within "
+print(f"Fitted on {fit_years} years, the model projects the next {len(projection)} year(s) within "
       + " and ".join(f"{errors[name]:.1f} percentage points ({name})" for name in groups) + ".")
 
 # %% [markdown]
@@ -126,8 +126,9 @@ print(f"Fitted on {fit_years} years, the model projects the next {len(projection
 # ## 3. Why retention rates rise
 #
 # The share of last year's customers who renew, r(t) = (beta + t - 1) / (alpha + beta + t - 1), rises year after
-# year. No customer's chance of cancelling changes: those likely to cancel leave early, and the cohort that remains
-# is made of the loyal ones.
+# year whenever customers differ. No customer's chance of cancelling changes: those likely to cancel leave early,
+# and the cohort that remains is made of the loyal ones. (A fit that ran to the edge of the parameter space, as
+# High End does with `fit_years=2`, says the customers look all alike: its rate stays flat.)
 
 # %%
 rates = pd.DataFrame({name: models[name].retention_rate(np.arange(1, 13)) for name in groups},
