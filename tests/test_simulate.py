@@ -41,7 +41,8 @@ def test_tables_hang_together(world):
     assert orders.loc[orders["returned"], "return_date"].notna().all()
     assert orders.loc[~orders["returned"], "return_date"].isna().all()
     buyers = set(orders["customer_id"])
-    browsers = set(cust.loc[cust["latent_type"] == "browser", "customer_id"])
+    truth = world.truth.customers
+    browsers = set(truth.loc[truth["latent_type"] == "browser", "customer_id"])
     assert buyers.isdisjoint(browsers)
     assert world.surveys["nps"].between(0, 10).all() and world.surveys["csat"].between(1, 5).all()
     subs = world.subscriptions
@@ -128,3 +129,19 @@ def test_truth_records_the_generating_values(world):
     assert not tc.loc[dead, "alive_at_end"].any()
     # Nobody drops out before their first purchase; dropouts happen at a purchase day.
     assert (tc.loc[dead, "dropout_date"] >= tc.loc[dead, "first_purchase"].dt.normalize()).all()
+
+
+def test_customers_table_holds_nothing_latent(world):
+    assert list(world.customers.columns) == [
+        "customer_id", "kind", "relationship", "acquisition_date", "acquisition_channel", "referred_by",
+        "age_band", "gender", "income_band", "region", "company_size", "incentive_group"]
+    latent = set(world.truth.customers.columns) - {"customer_id"}
+    assert latent.isdisjoint(world.customers.columns)
+    assert "latent_type" in latent
+    assert repr(world).startswith("CRMWorld(2023-01-01 to 2024-12-31; customers: 3,000 rows")
+
+
+def test_a_small_world_with_no_outside_gift_recipient_builds():
+    # 50 people, seed 8: no gift goes to anyone outside the customer list, so no G-ids are made.
+    world = cl.crm_world(50, random_state=8)
+    assert len(world.customers) == 50 and not world.orders["consumer_id"].astype(str).str.startswith("G").any()
