@@ -23,7 +23,9 @@ from custlab.definitions import (
     role_sensitivity,
 )
 from custlab.models import BetaGeo, GammaGamma, ParetoNBD, ShiftedBetaGeo
-from custlab import clv, evaluation, params, retention
+from custlab import clustering, clv, evaluation, params, retention, segmentation, typology
+from custlab.typology import classify_customer_types, rule_quality, type_share_sensitivity, type_shares
+from custlab.plotting.typology import plot_type_overlap, plot_type_sensitivity, plot_type_shares
 from custlab.evaluation import conditional_expectations, repeat_purchase_histogram, tracking_table
 from custlab.plotting import (
     plot_conditional_expectations,
@@ -50,8 +52,10 @@ __all__ = [
     "AmbiguousDateError",
     "EncodingError",
     "BetaGeo",
+    "classify_customer_types",
     "conditional_expectations",
     "crm_world",
+    "clustering",
     "clv",
     "CRMWorld",
     "customer_roles",
@@ -70,6 +74,9 @@ __all__ = [
     "plot_role_counts",
     "plot_role_overlap",
     "plot_tracking",
+    "plot_type_overlap",
+    "plot_type_sensitivity",
+    "plot_type_shares",
     "repeat_purchase_histogram",
     "retention",
     "rfm_summary",
@@ -77,11 +84,16 @@ __all__ = [
     "ROLE_DEFINITIONS",
     "role_overlap",
     "role_sensitivity",
+    "rule_quality",
+    "segmentation",
     "ROLES",
     "SchemaError",
     "ShiftedBetaGeo",
     "tracking_table",
     "TransactionValidationError",
+    "type_share_sensitivity",
+    "type_shares",
+    "typology",
     "unit_label",
     "validate_transactions",
     "ValidationReport",

@@ -94,6 +94,14 @@ EXTRA = {
         {"dataset": "cdnow", "time_unit": "M", "yearly_discount_rate": 0.15, "margin": 1.0},
         {"n_customers": 3000, "seed": 1},
     ],
+    "02_customer_types": [
+        {"n_customers": 1500, "seed": 7, "as_of": "2024-03-31", "period": "W", "loyal_periods": 26,
+         "loyal_min_periods": 4, "new_days": 60, "impulsive_minutes": 15.0, "discount_share": 0.75},
+    ],
+    "03_segmentation": [
+        {"dataset": "cdnow", "bins": 3, "k": 6},
+        {"method": "gmm", "bins": 10, "k": 2, "seed": 11, "n_customers": 1000},
+    ],
     "07_contractual_retention": [
         {"n_customers": 6000, "seed": 11, "discount_rate": 0.02, "show_months": 12},
     ],

@@ -209,3 +209,16 @@ def plot_p_alive_matrix(matrix: pd.DataFrame, *, ax: Axes | None = None, cmap: s
     ax.set_xlabel(f"recency: time of the last purchase ({unit} since the first)")
     ax.set_ylabel("repeat purchases")
     return ax
+
+
+# Pictures of later topics live in sibling modules, each beside its table functions' topic.
+from custlab.plotting.segmentation import (  # noqa: E402
+    plot_clusters_2d,
+    plot_demographic_mix,
+    plot_rfm_grid,
+    plot_segment_profiles,
+)
+from custlab.plotting.typology import plot_type_overlap, plot_type_sensitivity, plot_type_shares  # noqa: E402
+
+__all__ += ["plot_clusters_2d", "plot_demographic_mix", "plot_rfm_grid", "plot_segment_profiles",
+            "plot_type_overlap", "plot_type_sensitivity", "plot_type_shares"]
