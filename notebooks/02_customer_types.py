@@ -31,7 +31,7 @@ n_customers: int = 3000  # people in the simulated company
 seed: int = 2  # random seed of the simulated company
 as_of: str = ""  # day the types describe, e.g. "2024-06-30"; empty: the last day of the data
 period: str = "M"  # length of one period for loyalty: "D" days, "W" weeks, "M" calendar months
-loyal_periods: int = 12  # n: loyalty looks at the last n periods
+loyal_periods: int = 0  # n: loyalty looks at the last n periods; 0: one year (12 months, 52 weeks or 365 days)
 loyal_min_periods: int = 3  # k: a loyal customer buys in at least k of those n periods
 new_days: int = 90  # a new customer first bought within this many days (as_of included)
 impulsive_minutes: float = 30.0  # minutes from a visit to a purchase that count as an impulse buy
@@ -46,7 +46,8 @@ import pandas as pd
 
 cl.params.require_choice("period", period, {"D": "days", "W": "weeks", "M": "calendar months"})
 cl.params.require_range("n_customers", n_customers, 500, 200_000, why="fewer people leave too few of each type")
-cl.params.require_range("loyal_min_periods", loyal_min_periods, 1, loyal_periods,
+window = loyal_periods or {"D": 365, "W": 52, "M": 12}[period]  # n, in periods of `period`
+cl.params.require_range("loyal_min_periods", loyal_min_periods, 1, window,
                         why="k cannot exceed the n periods it is counted in (loyal_periods)")
 cl.params.require_range("new_days", new_days, 1, 365, why="days since the first purchase")
 cl.params.require_range("impulsive_minutes", impulsive_minutes, 1, 24 * 60, why="minutes from visit to purchase")
@@ -55,7 +56,7 @@ DATA_START, DATA_END = pd.Timestamp("2023-01-01"), pd.Timestamp("2024-12-31")
 day = pd.Timestamp(as_of or DATA_END).normalize()
 if not DATA_START + pd.Timedelta(days=180) <= day <= DATA_END:
     raise ValueError(f"as_of={as_of!r}: pass a day from 2023-06-30 to 2024-12-31 (half a year of data at least).")
-rules = dict(as_of=day, period=period, loyal_periods=loyal_periods, loyal_min_periods=loyal_min_periods,
+rules = dict(as_of=day, period=period, loyal_periods=window, loyal_min_periods=loyal_min_periods,
              new_days=new_days, impulsive_minutes=impulsive_minutes, discount_share=discount_share,
              return_date_col="return_date")
 
@@ -76,12 +77,12 @@ unit = {"D": "days", "W": "weeks", "M": "calendar months"}[period]
 #
 # The simulated company of notebook 01: people with a customer record (individual or business), their touchpoints
 # (ad impressions, visits, product views, ...) and their orders, with discounts and returns. Every order is checked
-# before it is used; the report counts what was accepted and what was rejected (orders after `as_of` are rejected:
-# the types describe that day).
+# (customer id, date, amount) before the rules read it; the report counts what was accepted and what was rejected
+# (orders after `as_of` are rejected: the types describe that day).
 
 # %%
 world = cl.crm_world(n_customers, random_state=rng)
-_, report = cl.validate_transactions(world.transactions(), observation_end=day)
+orders, report = cl.validate_transactions(world.orders, observation_end=day)
 report
 
 # %% [markdown]
@@ -106,7 +107,7 @@ report
 # One call labels every customer from the observable tables only; the hidden types of the simulation are not read.
 
 # %%
-labels = typology.classify_customer_types(world.orders, customers=world.customers, events=world.events, **rules)
+labels = typology.classify_customer_types(orders, customers=world.customers, events=world.events, **rules)
 buyers = labels[labels["orders"] > 0]
 shares = typology.type_shares(labels)
 print(f"As of {day.date()}: {len(labels):,} people with a record, {len(buyers):,} of them buyers.")
@@ -118,7 +119,8 @@ ax.set_title(f"Customer types among buyers, as of {day.date()}")
 plt.show()
 
 # %% [markdown]
-# Types overlap. The table counts the buyers carrying both types of each pair; the diagonal is each type alone.
+# Types overlap. Each cell of the picture counts the buyers carrying both types of its pair; the diagonal counts
+# everyone carrying that type.
 
 # %%
 overlap = typology.type_overlap(buyers)
@@ -144,12 +146,12 @@ for k, n in counts.items():
 
 # %%
 minutes_table = typology.type_share_sensitivity(
-    world.orders, vary="impulsive_minutes", values=[5, 10, 20, 30, 45, 60, 120], types=["impulsive"],
+    orders, vary="impulsive_minutes", values=[5, 10, 20, 30, 45, 60, 120], types=["impulsive"],
     events=world.events, **{k: v for k, v in rules.items() if k != "impulsive_minutes"})
 discount_table = typology.type_share_sensitivity(
-    world.orders, vary="discount_share", values=[0.25, 0.5, 0.75, 1.0], types=["discount_driven"],
+    orders, vary="discount_share", values=[0.25, 0.5, 0.75, 1.0], types=["discount_driven"],
     **{k: v for k, v in rules.items() if k != "discount_share"})
-fig, axs = plt.subplots(1, 2, figsize=(9, 3.2), sharey=True)
+fig, axs = plt.subplots(1, 2, figsize=(9, 3.2))
 typology_plots.plot_type_sensitivity(minutes_table, ax=axs[0], unit="minutes")
 typology_plots.plot_type_sensitivity(discount_table, ax=axs[1], unit="share of orders")
 plt.show()
@@ -169,8 +171,8 @@ print("Discount-driven: " + ", ".join(f"{r.discount_driven:.1f} % at {r.value:.0
 # ## 4. How good are the rules?
 #
 # The simulated company knows each buyer's hidden behaviour: who buys on impulse, who is moved by discounts, and
-# who would buy often and rarely leave (loyal: a weekly purchase rate above the buyers' median and a dropout
-# probability below 0.2). A rule's **precision** is the share of those it labels who truly are of the type; its
+# who would buy often and rarely leave (loyal: a weekly purchase rate at or above the buyers' median and a dropout
+# probability below 0.2 per purchase). A rule's **precision** is the share of those it labels who truly are of the type; its
 # **recall** is the share of those who truly are that it finds.
 
 # %%
@@ -192,13 +194,14 @@ for t, row in quality.iterrows():
 # **What this shows.** Each rule sees only part of what defines the type. An impulse buyer is seen through the
 # minutes between visit and purchase, which the simulation keeps short for them. A discount-driven buyer with one
 # or two orders cannot be told from someone who happened to buy during a sale. A loyal buyer is defined by a
-# purchase *rate* and a *chance* of leaving, which a year of orders shows only roughly: slow but faithful buyers
-# are missed, and a buyer who bought often and then left can still be labelled.
+# purchase *rate* and a *chance* of leaving, which purchases in a window of periods show only roughly: slow but
+# faithful buyers are missed, and a buyer who bought often and then left can still be labelled.
 
 # %% [markdown]
 # ## 5. What is each type worth?
 #
-# Revenue share (% of all buyers' revenue up to `as_of`; types overlap, so the shares add up to more than 100),
+# Revenue share (% of all buyers' revenue up to `as_of`; a buyer can carry several types or none, so the shares
+# do not add up to 100),
 # repeat rate (% with two or more orders), return rate (% of orders sent back), and the expected value of the next
 # year's purchases: BG/NBD for how often, Gamma-Gamma for how much (currency units, undiscounted, as in notebook 06).
 
@@ -249,7 +252,9 @@ print(f"Highest return rate: {per_type['return_rate'].idxmax()} ({per_type['retu
 # %%
 # Solution
 both = int(overlap.loc["loyal", "discount_driven"])
-print(f"{both:,} of {int(overlap.loc['loyal', 'loyal']):,} loyal buyers are also discount-driven.")
+loyal_n, bargain_n = int(overlap.loc["loyal", "loyal"]), int(overlap.loc["discount_driven", "discount_driven"])
+print(f"{both:,} of {loyal_n:,} loyal buyers are also discount-driven; a programme for loyal buyers reaches "
+      f"{both:,} of the {bargain_n:,} discount-driven buyers" + (f" ({100 * both / bargain_n:.0f} %)." if bargain_n else "."))
 
 # %% [markdown]
 # **2.** Require impulsive buyers to also return at least 20 % of their orders (`impulsive_min_return_rate=0.2`).
@@ -257,7 +262,7 @@ print(f"{both:,} of {int(overlap.loc['loyal', 'loyal']):,} loyal buyers are also
 
 # %%
 # Solution
-strict = typology.classify_customer_types(world.orders, customers=world.customers, events=world.events,
+strict = typology.classify_customer_types(orders, customers=world.customers, events=world.events,
                                           impulsive_min_return_rate=0.2, **rules)
 typology.rule_quality(strict[strict["orders"] > 0], truth, types=["impulsive"]).round(2)
 

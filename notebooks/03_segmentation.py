@@ -101,8 +101,8 @@ if demographics is not None:
         order=["low", "lower-middle", "upper-middle", "high"])
     by_income = by_income.round(2)
 else:
-    by_income = "CDNOW records purchases only: no age, gender, income or region to group by."
-by_income
+    print("CDNOW records purchases only: no age, gender, income or region to group by.")
+by_income if demographics is not None else None
 
 # %% [markdown]
 # How much of the spread in behaviour do the groups account for? The share of the variance explained (R squared):
@@ -120,12 +120,12 @@ if demographics is not None:
           f"({100 * explained.loc[best, 'revenue']:.1f} %).")
     explained = (100 * explained).round(1).rename_axis("explained (% of variance)")
 else:
-    explained = "Without demographics this route cannot be taken on CDNOW."
-explained
+    print("Without demographics this route cannot be taken on CDNOW: there is no share of variance to explain.")
+explained if demographics is not None else None
 
 # %% [markdown]
 # **What this shows.** A demographic group is easy to reach (an advert for one region, one age band), but the
-# numbers above say how little or how much it tells about what its people buy. What the demographics leave
+# numbers above (simulated company only) say how little or how much it tells about what its people buy. What the demographics leave
 # unexplained is the reason for the two behavioural routes that follow.
 
 # %% [markdown]
@@ -153,6 +153,10 @@ segmentation.RFM_SEGMENT_RULES
 # %%
 rfm_segment = segmentation.rfm_segments(scores).reindex(features.index)
 rfm_profiles = clustering.segment_profiles(features, rfm_segment)
+empty = [name for name in segmentation.RFM_SEGMENT_RULES["segment"] if name not in rfm_profiles.index]
+if empty:
+    print(f"No buyer falls into {', '.join(empty)} with these data and {bins} score levels: the rule table's "
+          "score ranges leave those segments empty here.")
 rfm_profiles.round(1).astype({"customers": int})
 
 # %% [markdown]
@@ -163,10 +167,11 @@ rfm_profiles.round(1).astype({"customers": int})
 # %% [markdown]
 # ## 3. By clusters of behaviour
 #
-# Clustering lets the data draw the borders. The features are logged where they are skewed, scaled to the same
-# spread, and grouped by k-means or a Gaussian mixture. How many groups? No k is right, but the table shows how much
-# tighter the groups get as k grows (the elbow) and how well each customer sits in its own group (silhouette, -1 to
-# 1, higher is better).
+# Clustering lets the data draw the borders. The skewed features are log-transformed, all are scaled to the same
+# spread, and grouped by k-means or a Gaussian mixture. How many groups? No k is right, but the table shows the
+# within-cluster sum of squares (for k-means it falls as k grows: look for the elbow, where it stops falling fast),
+# how well each customer sits in its own group (silhouette, -1 to 1, higher is better) and, for a Gaussian mixture,
+# the BIC (lower is better).
 
 # %%
 cluster_columns = [c for c in ["frequency", "mean_spend", "time_since_last_purchase", "tenure", "discount_share"]
@@ -235,7 +240,7 @@ if demographics is not None:
     income = demographics["income_band"].fillna("unknown")
     agreement["income bands and clusters"] = clustering.segment_agreement(income, cluster)[1]
     agreement["income bands and RFM segments"] = clustering.segment_agreement(income, rfm_segment)[1]
-agreement = pd.Series(agreement, name="adjusted Rand index").round(3)
+agreement = pd.Series(agreement, name="adjusted Rand index").round(3) + 0.0  # + 0.0: no "-0.000"
 if len(agreement) > 1:
     print(f"Highest agreement: {agreement.idxmax()} ({agreement.max():.3f}); lowest: {agreement.idxmin()} "
           f"({agreement.min():.3f}).")
@@ -259,7 +264,9 @@ else:
 # %% [markdown]
 # ## 5. A strategy per segment
 #
-# Each cluster takes the strategy of the RFM segment most of its buyers fall into; the persona gives its numbers.
+# Each cluster takes the strategy of the RFM segment that holds the largest share of its buyers (shown beside it:
+# when that share is well under half, the cluster mixes segments and deserves a look of its own before one
+# strategy is chosen); the persona gives its numbers.
 
 # %%
 dominant = table.idxmax(axis=0)
@@ -267,7 +274,7 @@ strategy = segmentation.RFM_SEGMENT_RULES.set_index("segment")["strategy"]
 strategies = pd.DataFrame({
     "buyers": profiles["customers"].astype(int),
     "revenue (%)": profiles["revenue_pct"].round(1),
-    "mostly RFM segment": dominant,
+    "largest RFM segment": dominant,
     "of its buyers (%)": (100 * table.max(axis=0) / table.sum(axis=0)).round(0).astype(int),
     "strategy": dominant.map(strategy),
 }).rename_axis("cluster")
