@@ -42,7 +42,7 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.
 # numpy's widest SIMD paths off: stored outputs must not depend on the CPU they were made on.
 NARROW_SIMD := X86_V4 AVX512_ICL
 
-# One session for everything, then strict nbval once more with the widest SIMD paths switched off.
+# One pytest run for everything, then strict nbval once more with the widest SIMD paths switched off.
 test: $(STAMP)
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope $(NBVAL)
 	NPY_DISABLE_CPU_FEATURES="$(NARROW_SIMD)" $(BIN)/python -m pytest -n $(JOBS) --dist loadscope \
