@@ -146,13 +146,19 @@ def rfm_summary(
 
     amount = amount_col is not None
     cols = [customer_col, date_col] + ([amount_col] if amount else [])
-    df = df.select(cols).with_columns(_day=nw.col(date_col).dt.timestamp("ms") // _MS_PER_DAY)
+    df = df.select(cols)
+    dtype = df.schema[date_col]
+    if isinstance(dtype, nw.Datetime) and dtype.time_zone is not None:
+        # Dates with a time zone keep their local wall-clock time (as validate_transactions does): a purchase at
+        # 00:30 in Berlin belongs to that day in Berlin, not to the day before in UTC.
+        df = df.with_columns(nw.col(date_col).dt.replace_time_zone(None))
+    df = df.with_columns(_day=nw.col(date_col).dt.timestamp("ms") // _MS_PER_DAY)
     last_day = int(pd.Timestamp(end_excl).value // 1_000_000 // _MS_PER_DAY)
     late = df.filter(nw.col("_day") >= last_day)
     if late.shape[0]:
         raise ValueError(
             f"rfm_summary: {late.shape[0]:,} purchase(s) are dated after observation_end "
-            f"{obs_end.date()}, e.g. {late.head(3).rows(named=True)}. Move observation_end, "
+            f"{obs_end.date()}, e.g. {late.drop('_day').head(3).rows(named=True)}. Move observation_end, "
             "or validate with validate_transactions(..., observation_end=...) to reject them."
         )
     if cal_end is not None:
