@@ -17,10 +17,12 @@ discount-driven); the columns are separate yes/no answers, not one category.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+
+from custlab.schema import SchemaError, require_columns
 
 __all__ = [
     "BEHAVIOUR_TYPES", "CUSTOMER_TYPES", "PERIODS", "TYPE_DEFINITIONS", "classify_customer_types",
@@ -42,13 +44,14 @@ TYPE_DEFINITIONS = {
 _PERIOD_OFFSET = {"D": pd.DateOffset(days=1), "W": pd.DateOffset(weeks=1), "M": pd.DateOffset(months=1)}
 
 
-def _require_columns(frame: pd.DataFrame, columns: Iterable[str | None], what: str, hint: str = "") -> None:
-    """Raise ``ValueError`` naming every column of ``columns`` that ``frame`` lacks."""
+def _require_columns(frame: pd.DataFrame, columns: dict[str, str | None], what: str, hint: str = "") -> None:
+    """:func:`custlab.schema.require_columns` for ``{keyword: column}`` (None: not used), plus ``hint``."""
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(f"{what} must be a pandas DataFrame, got {type(frame).__name__}.")
-    missing = [c for c in columns if c is not None and c not in frame.columns]
-    if missing:
-        raise ValueError(f"{what} lacks the column(s) {missing}; it has {list(frame.columns)}.{hint}")
+    try:
+        require_columns(frame, {kw: col for kw, col in columns.items() if col is not None}, what=what)
+    except SchemaError as err:
+        raise SchemaError(f"{err}{hint}") from None
 
 
 def _as_times(values: pd.Series, column: str, what: str) -> pd.Series:
@@ -235,12 +238,14 @@ def classify_customer_types(
                     discount_share, discount_min, impulsive_min_return_rate)
     hint = " Pass discount_col=None or returned_col=None to leave a rule out." if (
         discount_col or returned_col) else ""
-    _require_columns(orders, [customer_col, date_col, amount_col, discount_col, returned_col, return_date_col],
-                     "orders", hint)
+    _require_columns(orders, {"customer_col": customer_col, "date_col": date_col, "amount_col": amount_col,
+                              "discount_col": discount_col, "returned_col": returned_col,
+                              "return_date_col": return_date_col}, "orders table", hint)
     if customers is not None:
-        _require_columns(customers, [customer_col, kind_col], "customers")
+        _require_columns(customers, {"customer_col": customer_col, "kind_col": kind_col}, "customers table")
     if events is not None:
-        _require_columns(events, [customer_col, event_time_col, event_type_col], "events")
+        _require_columns(events, {"customer_col": customer_col, "event_time_col": event_time_col,
+                                  "event_type_col": event_type_col}, "events table")
     if orders.empty:
         raise ValueError("orders is empty: there is no purchase to type customers by.")
     as_of = pd.Timestamp(as_of).normalize()
@@ -413,8 +418,8 @@ def type_share_sensitivity(
 
 def _aligned(labels: pd.DataFrame, truth: pd.DataFrame, type_name: str, customer_col: str
              ) -> tuple[np.ndarray, np.ndarray]:
-    for frame, what in ((labels, "labels"), (truth, "truth")):
-        _require_columns(frame, [customer_col, type_name], what)
+    for frame, what in ((labels, "labels table"), (truth, "truth table")):
+        _require_columns(frame, {"customer_col": customer_col, "types": type_name}, what)
     both = labels[[customer_col, type_name]].merge(truth[[customer_col, type_name]], on=customer_col,
                                                    suffixes=("_rule", "_truth"))
     if both.empty:

@@ -201,14 +201,12 @@ for t, row in quality.iterrows():
 # ## 5. What is each type worth?
 #
 # Revenue share (% of all buyers' revenue up to `as_of`; a buyer can carry several types or none, so the shares
-# do not add up to 100),
-# repeat rate (% with two or more orders), return rate (% of orders sent back), and the expected value of the next
-# year's purchases: BG/NBD for how often, Gamma-Gamma for how much (currency units, undiscounted, as in notebook 06).
+# do not add up to 100), revenue per customer (currency units), repeat rate (% with two or more orders), return
+# rate (% of orders sent back), and `mean_value`, the expected value of the next year's purchases per customer:
+# BG/NBD for how often, Gamma-Gamma for how much (currency units, undiscounted, as in notebook 06).
 
 # %%
-transactions = world.transactions()
-transactions = transactions[transactions["date"] < day + pd.Timedelta(days=1)]
-summary = cl.rfm_summary(transactions, observation_end=day, time_unit="W")
+summary = cl.rfm_summary(orders, observation_end=day, time_unit="W")
 with cl.params.warnings_as_notes("BG/NBD"):
     purchases = cl.BetaGeo().fit(summary, time_unit="W")
 with cl.params.warnings_as_notes("Gamma-Gamma"):
