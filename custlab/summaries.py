@@ -25,7 +25,7 @@ import narwhals as nw
 import pandas as pd
 
 from custlab.schema import require_complete
-from custlab.units import _MS_PER_DAY, CLOCK_TICKS, clock, clock_values, normalize_unit
+from custlab.units import _MS_PER_DAY, CLOCK_TICKS, clock, clock_values, normalize_unit, wall_clock
 
 __all__ = ["rfm_summary"]
 
@@ -117,6 +117,7 @@ def rfm_summary(
     1            2          0      0.0  3.0             0.0
     """
     unit = normalize_unit(time_unit)
+    transactions = wall_clock(transactions, [date_col])
     try:
         df = nw.from_native(transactions, eager_only=True)
     except TypeError:

@@ -19,7 +19,8 @@ import narwhals as nw
 import numpy as np
 import pandas as pd
 
-__all__ = ["TIME_UNITS", "CLOCK_TICKS", "normalize_unit", "unit_label", "clock", "clock_values", "elapsed", "period_index", "whole_periods"]
+__all__ = ["TIME_UNITS", "CLOCK_TICKS", "normalize_unit", "unit_label", "clock", "clock_values", "elapsed", "period_index", "whole_periods",
+           "wall_clock"]
 
 _MS_PER_DAY = 86_400_000
 #: Clock readings per unit of duration (see :func:`clock`).
@@ -151,3 +152,31 @@ def period_index(dates, origin, unit: str) -> np.ndarray:
     if code == "M":
         return (np.floor(clock_values(dates, unit)) - np.floor(start)).astype(int)
     return ((clock_values(dates, unit) - start) // CLOCK_TICKS[code]).astype(int)
+
+
+def wall_clock(frame, columns):
+    """The frame with time-zone-aware pandas datetime columns replaced by their local wall-clock time.
+
+    A purchase at 00:30 in Berlin belongs to that day in Berlin, not to the day before in
+    UTC. Done on the native pandas frame because narwhals does not recognise every zone
+    name in a pandas dtype (``America/New_York`` reads as an unknown type); Polars frames
+    and naive columns are returned as they are. The input is never changed.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"t": pd.to_datetime(["2024-01-31 22:00"]).tz_localize("America/New_York")})
+    >>> str(wall_clock(df, ["t"])["t"].iloc[0])
+    '2024-01-31 22:00:00'
+    """
+    if not isinstance(frame, pd.DataFrame):
+        return frame
+    aware = [c for c in columns if c is not None and c in frame.columns
+             and isinstance(frame[c].dtype, pd.DatetimeTZDtype)]
+    if not aware:
+        return frame
+    out = frame.copy(deep=False)
+    for c in aware:
+        out[c] = frame[c].dt.tz_localize(None)
+    return out
+
