@@ -90,6 +90,11 @@ EXTRA = {
         {"window_start": "2023-07-01", "window_end": "2024-06-30", "returns": "exclude",
          "n_customers": 1500, "seed": 3, "period": "D"},
     ],
+    "04_lifecycle_funnel": [
+        {"dataset": "cdnow", "freq": "W", "at_risk_days": 30, "churned_days": 30, "window_days": 14,
+         "holdout_days": 60},
+        {"n_customers": 1500, "seed": 9, "at_risk_days": 60, "churned_days": 365, "holdout_days": 270},
+    ],
     "06_customer_lifetime_value": [
         {"dataset": "cdnow", "time_unit": "M", "yearly_discount_rate": 0.15, "margin": 1.0},
         {"n_customers": 3000, "seed": 1},
