@@ -95,6 +95,10 @@ EXTRA = {
          "holdout_days": 60},
         {"n_customers": 1500, "seed": 9, "at_risk_days": 60, "churned_days": 365, "holdout_days": 270},
     ],
+    "05_cohort_retention_survival": [
+        {"dataset": "cdnow", "freq": "W", "churned_days": 90},
+        {"n_customers": 2000, "seed": 8, "churned_days": 365},
+    ],
     "06_customer_lifetime_value": [
         {"dataset": "cdnow", "time_unit": "M", "yearly_discount_rate": 0.15, "margin": 1.0},
         {"n_customers": 3000, "seed": 1},

@@ -1,4 +1,4 @@
-"""Contract retention: how long subscriptions last, counted in whole billing periods.
+"""Contract retention: how long subscriptions last, counted in whole billing periods, and churn per period.
 
 A subscription that started on day s and was cancelled on day e paid for the
 calendar periods between them; one still active at the end of observation has
@@ -18,7 +18,7 @@ import pandas as pd
 from custlab.schema import require_columns
 from custlab.units import normalize_unit, whole_periods
 
-__all__ = ["subscription_lifetimes", "life_table", "fit_sbg_by_group"]
+__all__ = ["subscription_lifetimes", "life_table", "fit_sbg_by_group", "churn_table"]
 
 
 def subscription_lifetimes(
@@ -125,3 +125,72 @@ def fit_sbg_by_group(lifetimes: pd.DataFrame, by: str) -> dict:
     require_columns(lifetimes, {"by": by, "periods": "periods", "churned": "churned"}, what="lifetimes table")
     return {group: ShiftedBetaGeo().fit_individual(g["periods"], g["churned"])
             for group, g in sorted(lifetimes.groupby(by), key=lambda kv: str(kv[0]))}
+
+
+def churn_table(
+    subscriptions: pd.DataFrame,
+    *,
+    observation_end,
+    by: str | None = None,
+    start_col: str = "start_date",
+    end_col: str = "end_date",
+) -> pd.DataFrame:
+    """Contractual churn per calendar month: subscribers at the start, new, cancelled, and the churn rate.
+
+    A cancellation is observed (``end_col``), so churn is counted, not inferred. Only
+    months fully observed by ``observation_end`` are shown.
+
+    Parameters
+    ----------
+    subscriptions : pandas.DataFrame
+        One row per subscription: ``start_col``, ``end_col`` (missing while active).
+    observation_end : date
+        Last day observed.
+    by : str, optional
+        A column to split by (e.g. ``"plan"``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (group and) month: ``month`` (first day), ``active_at_start``
+        (subscriptions), ``new``, ``cancelled``, ``churn_rate`` (cancelled among those
+        active at the start, per month; subscriptions started and cancelled within the
+        month count as new and cancelled but not in the rate).
+
+    Examples
+    --------
+    >>> subs = pd.DataFrame({"start_date": pd.to_datetime(["2024-01-10", "2024-01-20", "2024-02-05"]),
+    ...                      "end_date": pd.to_datetime(["2024-02-15", None, None])})
+    >>> churn_table(subs, observation_end="2024-02-29")[["month", "active_at_start", "new", "cancelled", "churn_rate"]]
+           month  active_at_start  new  cancelled  churn_rate
+    0 2024-01-01                0    2          0         NaN
+    1 2024-02-01                2    1          1         0.5
+    """
+    require_columns(subscriptions, {"start_col": start_col, "end_col": end_col, **({"by": by} if by else {})},
+                    what="subscriptions table")
+    end = pd.Timestamp(observation_end).normalize()
+    start = pd.to_datetime(subscriptions[start_col]).dt.normalize()
+    stop = pd.to_datetime(subscriptions[end_col]).dt.normalize()
+    if (start > end).any():
+        raise ValueError(f"{int((start > end).sum())} subscription(s) start after observation_end {end.date()}.")
+    if (stop < start).any():
+        raise ValueError(f"{int((stop < start).sum())} subscription(s) end before they start.")
+    last = (end + pd.Timedelta(days=1)).to_period("M") - 1           # the last month observed in full
+    months = pd.period_range(start.min().to_period("M"), last, freq="M")
+    if len(months) == 0:
+        raise ValueError(f"no calendar month is fully observed by observation_end {end.date()}.")
+    s_m, e_m = start.dt.to_period("M"), stop.dt.to_period("M")
+    groups = [(None, slice(None))] if by is None else [
+        (g, (subscriptions[by] == g).to_numpy()) for g in sorted(subscriptions[by].dropna().unique(), key=str)]
+    rows = []
+    for g, mask in groups:
+        sm, em = s_m[mask], e_m[mask]
+        for m in months:
+            at_start = int(((sm < m) & (em.isna() | (em >= m))).sum())
+            cancelled_old = int(((sm < m) & (em == m)).sum())
+            row = {"month": m.to_timestamp(), "active_at_start": at_start, "new": int((sm == m).sum()),
+                   "cancelled": int((em == m).sum()),
+                   "churn_rate": cancelled_old / at_start if at_start else np.nan}
+            rows.append(row if by is None else {by: g, **row})
+    return pd.DataFrame(rows)
+

@@ -1,0 +1,50 @@
+"""Retention, three ways: cohort tables, churn, and survival.
+
+* :mod:`~custlab.retention.cohorts`: acquisition cohorts followed period by period
+  (:func:`cohort_table`, :func:`retention_matrix`, :func:`retention_curve`);
+* :mod:`~custlab.retention.contracts`: the contractual world, where a cancellation is
+  observed (:func:`subscription_lifetimes`, :func:`life_table`, :func:`churn_table`,
+  :func:`fit_sbg_by_group`);
+* :mod:`~custlab.retention.survival`: durations and censoring from either world, and
+  the lifelines estimators read for customers (:func:`survival_data`,
+  :func:`survival_table`, :func:`logrank_table`, :func:`fit_cox`).
+
+In the non-contractual world (a purchase log) churn is inferred from inactivity with the
+lifecycle states of :mod:`custlab.lifecycle`; there is no second definition here.
+"""
+
+from custlab.retention.cohorts import COHORT_FREQS, cohort_table, retention_curve, retention_matrix
+from custlab.retention.contracts import churn_table, fit_sbg_by_group, life_table, subscription_lifetimes
+from custlab.retention.survival import (
+    cox_design,
+    customer_drivers,
+    duration_column,
+    fit_cox,
+    hazard_ratios,
+    logrank_test,
+    median_lifetimes,
+    proportional_hazards_check,
+    survival_data,
+    survival_table,
+)
+
+__all__ = [
+    "COHORT_FREQS",
+    "churn_table",
+    "cox_design",
+    "customer_drivers",
+    "duration_column",
+    "fit_cox",
+    "hazard_ratios",
+    "logrank_test",
+    "median_lifetimes",
+    "proportional_hazards_check",
+    "survival_data",
+    "survival_table",
+    "cohort_table",
+    "fit_sbg_by_group",
+    "life_table",
+    "retention_curve",
+    "retention_matrix",
+    "subscription_lifetimes",
+]

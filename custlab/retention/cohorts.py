@@ -1,0 +1,244 @@
+"""Cohort tables: customers grouped by the period of their first purchase, followed period by period.
+
+A cohort is everyone whose first purchase fell in one period (a week, a calendar
+month or a calendar quarter). :func:`cohort_table` counts, for each cohort and each
+whole period since acquisition (0, 1, 2, ...), how many of its customers bought, how
+much they spent, or how many purchases they made; :func:`retention_matrix` divides by
+period 0; :func:`retention_curve` pools the cohorts, weighting each by its size, which
+for revenue is the net revenue retention.
+
+Only whole periods are shown: a period that ends after ``observation_end`` is only
+partly observed, and a partial month would look like a fall in retention. Its cells
+are left out (missing), as are the cells no cohort has reached yet (the ragged right
+edge), and a cohort acquired in a partly observed period is left out entirely. A
+period in which a cohort bought nothing is 0, never missing.
+
+The reduction of the log (one row per cohort, age and customer) is written with
+narwhals and runs in the engine of the input: pandas, Polars or a lazy Polars query.
+The result is a small wide table, returned as pandas whatever the input: it is indexed
+by cohort with whole-number columns, which a Polars frame (no index, text column names)
+cannot hold.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import narwhals as nw
+import numpy as np
+import pandas as pd
+
+from custlab.schema import require_columns, require_complete
+from custlab.units import _MS_PER_DAY, wall_clock
+
+__all__ = ["COHORT_FREQS", "cohort_table", "retention_matrix", "retention_curve"]
+
+#: Period codes for cohorts and their spellings.
+COHORT_FREQS: dict[str, tuple[str, ...]] = {
+    "W": ("w", "week", "weeks", "weekly"),
+    "M": ("m", "month", "months", "monthly", "ms"),
+    "Q": ("q", "quarter", "quarters", "quarterly", "qs"),
+}
+_LABELS = {"W": "weeks", "M": "months", "Q": "quarters"}
+_METRICS = {"customers": "customers who bought", "revenue": "currency units spent", "orders": "purchases"}
+
+
+def _freq(freq: str) -> str:
+    key = str(freq).strip().lower()
+    for code, names in COHORT_FREQS.items():
+        if key in names:
+            return code
+    raise ValueError(f"freq={freq!r}: cohorts run by 'W' (weeks, Monday to Sunday), 'M' (calendar months) "
+                     "or 'Q' (calendar quarters).")
+
+
+def _period(expr: nw.Expr, code: str) -> nw.Expr:
+    if code == "W":
+        return (expr.dt.timestamp("ms") // _MS_PER_DAY + 3) // 7     # weeks start on Monday (1970-01-01 a Thursday)
+    if code == "M":
+        return expr.dt.year() * 12 + expr.dt.month() - 1
+    return expr.dt.year() * 4 + (expr.dt.month() - 1) // 3
+
+
+def _period_of(ts: pd.Timestamp, code: str) -> int:
+    frame = nw.from_native(pd.DataFrame({"t": [ts]}), eager_only=True)
+    return int(frame.select(_period(nw.col("t"), code)).item())
+
+
+def _start_of(number: np.ndarray, code: str) -> pd.DatetimeIndex:
+    number = np.asarray(number, dtype=np.int64)
+    if code == "W":
+        return pd.DatetimeIndex((number * 7 - 3).astype("datetime64[D]").astype("datetime64[ns]"))
+    months = number - 1970 * 12 if code == "M" else number * 3 - 1970 * 12
+    return pd.DatetimeIndex(months.astype("datetime64[M]").astype("datetime64[ns]"))
+
+
+def cohort_table(
+    transactions,
+    *,
+    freq: str = "M",
+    metric: str = "customers",
+    observation_end: str | datetime | pd.Timestamp,
+    customer_col: str = "customer_id",
+    date_col: str = "date",
+    amount_col: str = "amount",
+) -> pd.DataFrame:
+    """Acquisition cohorts (rows) by whole periods since acquisition (columns 0, 1, 2, ...).
+
+    Parameters
+    ----------
+    transactions : pandas or Polars DataFrame, or Polars LazyFrame
+        A validated transaction log; ``date_col`` holds datetimes.
+    freq : {"W", "M", "Q"}
+        Weeks (Monday to Sunday), calendar months or calendar quarters.
+    metric : {"customers", "revenue", "orders"}
+        Per cell: the cohort's customers who bought in that period, their spend
+        (currency units, ``amount_col``), or their purchases (rows of the log).
+    observation_end : date
+        Last day observed. Only periods that end on or before it are shown (see the
+        module notes); a purchase after it is an error.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``cohort`` (first day of the acquisition period), columns ``0 .. K``
+        (whole periods since acquisition), one extra column ``cohort_size`` (customers
+        acquired); missing where the period is not fully observed, 0 where the cohort
+        bought nothing. ``attrs`` holds ``freq``, ``metric``, ``unit`` and the number of
+        customers left out with a partly observed acquisition period
+        (``customers_left_out``).
+
+    Raises
+    ------
+    ValueError
+        Unknown freq or metric, missing columns or values, dates that are not
+        datetimes, no rows, purchases after ``observation_end``, or no fully observed period.
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer_id": [1, 1, 2, 3],
+    ...                    "date": pd.to_datetime(["2024-01-05", "2024-03-02", "2024-01-20", "2024-02-11"]),
+    ...                    "amount": [10.0, 5.0, 8.0, 4.0]})
+    >>> cohort_table(tx, observation_end="2024-03-31")
+    months since acquisition  cohort_size  0  1     2
+    cohort
+    2024-01-01                          2  2  0     1
+    2024-02-01                          1  1  0  <NA>
+    """
+    code = _freq(freq)
+    if metric not in _METRICS:
+        raise ValueError(f"metric={metric!r}: use 'customers', 'revenue' or 'orders'.")
+    amount = amount_col if metric == "revenue" else None
+    transactions = wall_clock(transactions, [date_col])
+    try:
+        df = nw.from_native(transactions)
+    except TypeError:
+        raise TypeError("cohort_table takes a pandas or Polars DataFrame (or a Polars LazyFrame), "
+                        f"got {type(transactions).__name__}.") from None
+    lazy = isinstance(df, nw.LazyFrame)
+    require_columns(pd.DataFrame(columns=df.collect_schema().names()),
+                    {"customer_col": customer_col, "date_col": date_col, **({"amount_col": amount} if amount else {})},
+                    what="transaction log")
+    dtype = df.collect_schema()[date_col]
+    if not isinstance(dtype, (nw.Datetime, nw.Date)) and dtype not in (nw.Datetime, nw.Date):
+        raise ValueError(f"cohort_table: column {date_col!r} holds {dtype}, not dates. "
+                         "Run custlab.validate_transactions first: it parses dates and reports bad rows.")
+    if isinstance(dtype, nw.Datetime) and dtype.time_zone is not None:
+        df = df.with_columns(nw.col(date_col).dt.replace_time_zone(None))
+    cols = [customer_col, date_col] + ([amount] if amount else [])
+    if lazy:
+        _require_complete_lazy(df, cols)
+    else:
+        if df.shape[0] == 0:
+            raise ValueError("cohort_table: the transaction log has no rows.")
+        require_complete(transactions, {"customer_col": customer_col, "date_col": date_col},
+                         caller="cohort_table", amount_col=amount)
+    end = pd.Timestamp(observation_end)
+    end = (end.tz_localize(None) if end.tzinfo else end).normalize()
+    last_full = _period_of(end + pd.Timedelta(days=1), code) - 1        # the last period observed in full
+
+    tx = df.select(cols).with_columns(_p=_period(nw.col(date_col), code), _late=nw.col(date_col) >= nw.lit(
+        end + pd.Timedelta(days=1)))
+    first = tx.group_by(customer_col).agg(nw.col("_p").min().alias("_cohort"))
+    tx = tx.join(first, on=customer_col).with_columns(_age=nw.col("_p") - nw.col("_cohort"))
+    value = {"customers": nw.col(customer_col).n_unique(), "orders": nw.len(),
+             "revenue": nw.col(amount).sum() if amount else None}[metric].alias("_value")
+    cells = tx.group_by("_cohort", "_age").agg(value, nw.col("_late").sum().alias("_n_late"))
+    sizes = first.group_by("_cohort").agg(nw.len().alias("_size"))
+    if lazy:
+        cells, sizes = cells.collect(), sizes.collect()
+    cells = cells.to_pandas()
+    sizes = sizes.to_pandas().set_index("_cohort")["_size"]
+    n_late = int(cells["_n_late"].sum())
+    if n_late:
+        raise ValueError(f"cohort_table: {n_late:,} purchase(s) are dated after observation_end {end.date()}. "
+                         "Move observation_end, or validate with validate_transactions(..., observation_end=...).")
+    if sizes.empty or sizes.index.min() > last_full:
+        raise ValueError(f"cohort_table: no {_LABELS[code][:-1]} is fully observed by observation_end {end.date()}.")
+    cohorts = np.sort(sizes.index[sizes.index <= last_full].to_numpy())
+    left_out = int(sizes[sizes.index > last_full].sum())
+    ages = np.arange(0, last_full - cohorts[0] + 1)
+    wide = cells.pivot(index="_cohort", columns="_age", values="_value").reindex(index=cohorts, columns=ages)
+    reached = (cohorts[:, None] + ages[None, :]) <= last_full
+    numeric = wide.to_numpy(dtype=float)
+    numeric = np.where(reached, np.nan_to_num(numeric, nan=0.0), np.nan)
+    out = pd.DataFrame(numeric, index=pd.Index(_start_of(cohorts, code), name="cohort"),
+                       columns=pd.Index(ages, name=f"{_LABELS[code]} since acquisition"))
+    if metric != "revenue":
+        out = out.astype("Int64")                      # whole counts; <NA> where not observed
+    out.insert(0, "cohort_size", sizes.reindex(cohorts).to_numpy().astype(np.int64))
+    out.attrs.update(freq=code, metric=metric, unit=_METRICS[metric], customers_left_out=left_out)
+    return out
+
+
+def _require_complete_lazy(df, cols: list[str]) -> None:
+    """The checks of :func:`custlab.schema.require_complete` for a lazy query: rows, and no missing value."""
+    counts = df.select(nw.len().alias("_rows"), *[nw.col(c).null_count().alias(c) for c in cols]).collect()
+    row = counts.rows(named=True)[0]
+    if row["_rows"] == 0:
+        raise ValueError("cohort_table: the transaction log has no rows.")
+    missing = {c: row[c] for c in cols if row[c]}
+    if missing:
+        raise ValueError("cohort_table: missing values in " + ", ".join(f"{c!r} ({n:,} rows)" for c, n in
+                         missing.items()) + ". Run custlab.validate_transactions first: it reports and rejects "
+                         "incomplete rows.")
+
+
+def _periods(table: pd.DataFrame) -> pd.DataFrame:
+    require_columns(table, {"period 0": 0}, what="cohort table")
+    return table.drop(columns=["cohort_size"], errors="ignore")
+
+
+def retention_matrix(table: pd.DataFrame) -> pd.DataFrame:
+    """Each cohort's row divided by its period 0: the share retained (customers), or revenue relative to the first period.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"cohort_size": [4], 0: [4], 1: [2], 2: [np.nan]})
+    >>> retention_matrix(t).to_numpy().tolist()
+    [[1.0, 0.5, nan]]
+    """
+    cells = _periods(table).astype(float)
+    base = cells[0].where(cells[0] > 0)
+    out = cells.div(base, axis=0)
+    out.attrs.update(table.attrs)
+    return out
+
+
+def retention_curve(table: pd.DataFrame) -> pd.Series:
+    """The cohorts pooled: for each period since acquisition, the sum of the cells over the sum of
+    period 0 of the cohorts observed that far (each cohort weighted by its size; for revenue, the
+    net revenue retention).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({0: [4, 2], 1: [2, np.nan]})
+    >>> retention_curve(t).tolist()
+    [1.0, 0.5]
+    """
+    cells = _periods(table).astype(float)
+    out = {}
+    for age in cells.columns:
+        seen = cells[age].notna() & (cells[0] > 0)
+        out[age] = cells.loc[seen, age].sum() / cells.loc[seen, 0].sum() if seen.any() else np.nan
+    return pd.Series(out, name="retention", dtype=float).rename_axis(cells.columns.name)
