@@ -187,10 +187,12 @@ def lifecycle_states(
     """
     code = normalize_unit(freq)
     _check_thresholds(at_risk_after, churned_after)
-    customers, first, active = _activity(transactions, code, observation_end, customer_col, date_col,
-                                         "lifecycle_states")
-    ids, period, state = _expand_states(customers, first, active, at_risk_after, churned_after)
-    return _frame_like(transactions, {customer_col: ids, "period": _period_start(period, code), "state": state})
+    bought, bought_period, end_period = _activity(transactions, code, observation_end, customer_col, date_col,
+                                                  "lifecycle_states")
+    ids, period, state = _expand_states(bought, bought_period, end_period, at_risk_after, churned_after)
+    low = int(period.min())
+    dates = _period_start(np.arange(low, int(period.max()) + 1), code)   # a few distinct periods, looked up
+    return _frame_like(transactions, {customer_col: ids, "period": dates[period - low], "state": state})
 
 
 def _check_thresholds(at_risk_after, churned_after) -> None:
@@ -222,46 +224,59 @@ def _activity(transactions, code, observation_end, customer_col, date_col, calle
         raise ValueError(f"{caller}: {late.shape[0]:,} purchase(s) are dated after observation_end {end.date()}, "
                          f"e.g. {late.head(3).rows(named=True)}. Move observation_end, or validate with "
                          "validate_transactions(..., observation_end=...) to reject them.")
-    act = (df.select(nw.col(customer_col), _period_number(nw.col(date_col), code).alias("_p"))
-           .unique([customer_col, "_p"]).sort(customer_col, "_p"))
+    # One query: Polars plans the period numbers, the de-duplication and the sort together.
+    act = (df.lazy().select(nw.col(customer_col), _period_number(nw.col(date_col), code).cast(nw.Int32).alias("_p"))
+           .unique([customer_col, "_p"]).sort(customer_col, "_p").collect())
     ids = act.get_column(customer_col).to_numpy()
     period = act.get_column("_p").to_numpy().astype(np.int64)
     return ids, period, _scalar_period(end, code)
 
 
 def _expand_states(ids, period, end_period, at_risk_after, churned_after):
-    """From the distinct (customer, period) purchases to one row per customer and period with its state."""
+    """From the distinct (customer, period) purchases to one row per customer and period with its state.
+
+    Each purchase period starts a run of rows up to the next purchase period (or the end);
+    ``gap`` counts the rows of the run. Returns ids, period numbers and state codes
+    (positions in :data:`STATES`).
+    """
     n = ids.size
     first = np.ones(n, dtype=bool)
     first[1:] = ids[1:] != ids[:-1]
-    last = np.ones(n, dtype=bool)
-    last[:-1] = first[1:]
     nxt = np.empty(n, dtype=np.int64)
     nxt[:-1] = period[1:]
-    nxt[last] = end_period + 1
+    nxt[np.r_[first[1:], True]] = end_period + 1
     length = nxt - period                                   # rows from this purchase period to the next
     prev_gap = np.zeros(n, dtype=np.int64)                  # the gap in the period before this purchase
     prev_gap[1:] = period[1:] - period[:-1] - 1
-    # 0 new, 1 active, 2 at_risk, 3 churned, 4 reactivated
     buy_state = np.where(first, 0, np.where(prev_gap >= churned_after, 4, 1)).astype(np.int8)
     total = int(length.sum())
     starts = np.cumsum(length) - length
-    gap = np.arange(total, dtype=np.int64) - np.repeat(starts, length)
-    quiet = np.where(gap < at_risk_after, 1, np.where(gap < churned_after, 2, 3)).astype(np.int8)
-    state = np.where(gap == 0, np.repeat(buy_state, length), quiet)
-    return np.repeat(ids, length), np.repeat(period, length) + gap, state
+    row = np.repeat(np.arange(n, dtype=np.int32 if n < 2**31 else np.int64), length)
+    gap = np.arange(total, dtype=np.int64)
+    gap -= starts[row]
+    # The state of a quiet period depends on the gap only: a lookup table indexed by min(gap, churned_after).
+    lookup = np.array([1] * at_risk_after + [2] * (churned_after - at_risk_after) + [3], dtype=np.int8)
+    state = lookup[np.minimum(gap, churned_after)]
+    state[starts] = buy_state                               # the purchase periods
+    gap += period[row]
+    return ids[row], gap, state
 
 
 def _frame_like(like, columns: dict):
-    """A frame of the same library as ``like``; the ``state`` column (codes) becomes categorical."""
+    """A frame of the same library as ``like``; ``period`` numbers become dates, ``state`` codes categories."""
     data = dict(columns)
-    codes = data.pop("state", None)
+    codes = data.pop("state")
     native = nw.get_native_namespace(nw.from_native(like, eager_only=True))
+    if native is pd:
+        data["state"] = pd.Categorical.from_codes(codes, categories=list(STATES), ordered=True)
+        return pd.DataFrame(data, copy=False)
+    if native.__name__ == "polars":
+        data["state"] = native.Series(values=list(STATES), dtype=native.Enum(list(STATES))).gather(codes)
+        return native.DataFrame(data)
+    labels = np.asarray(STATES, dtype=object)[codes]
     out = nw.from_dict(data, backend=native)
-    if codes is not None:
-        labels = np.asarray(STATES, dtype=object)[codes]
-        out = out.with_columns(nw.new_series("state", labels, nw.String, backend=native).cast(nw.Enum(STATES)))
-    return out.to_native()
+    return out.with_columns(nw.new_series("state", labels, nw.String, backend=native).cast(nw.Enum(STATES))
+                            ).to_native()
 
 
 def _states_pandas(states, customer_col: str) -> pd.DataFrame:
