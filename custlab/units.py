@@ -19,8 +19,24 @@ import narwhals as nw
 import numpy as np
 import pandas as pd
 
-__all__ = ["TIME_UNITS", "CLOCK_TICKS", "normalize_unit", "unit_label", "clock", "clock_values", "elapsed", "period_index", "whole_periods",
-           "wall_clock"]
+__all__ = [
+    "CALENDAR_PERIODS",
+    "CLOCK_TICKS",
+    "TIME_UNITS",
+    "as_date",
+    "clock",
+    "clock_values",
+    "elapsed",
+    "normalize_period",
+    "normalize_unit",
+    "period_index",
+    "period_number",
+    "period_numbers",
+    "period_start",
+    "unit_label",
+    "wall_clock",
+    "whole_periods",
+]
 
 _MS_PER_DAY = 86_400_000
 #: Clock readings per unit of duration (see :func:`clock`).
@@ -179,4 +195,87 @@ def wall_clock(frame, columns):
     for c in aware:
         out[c] = frame[c].dt.tz_localize(None)
     return out
+
+
+#: Calendar periods that group dates (cohorts, lifecycle states): days, weeks that run Monday to
+#: Sunday, calendar months and calendar quarters.
+CALENDAR_PERIODS: dict[str, tuple[str, ...]] = {**TIME_UNITS, "Q": ("q", "quarter", "quarters", "quarterly", "qs")}
+_PERIOD_NAMES = {"D": "days", "W": "weeks", "M": "months", "Q": "quarters"}
+
+
+def normalize_period(freq: str, allowed: str = "DWMQ") -> str:
+    """The one-letter code of a calendar period, refused unless it is one of ``allowed``.
+
+    Examples
+    --------
+    >>> normalize_period("quarters"), normalize_period("weekly", allowed="WMQ")
+    ('Q', 'W')
+    """
+    key = str(freq).strip().lower()
+    for code, spellings in CALENDAR_PERIODS.items():
+        if key in spellings and code in allowed:
+            return code
+    names = ", ".join(f"{c!r} ({_PERIOD_NAMES[c]})" for c in allowed)
+    raise ValueError(f"freq={freq!r}: use {names}; weeks run Monday to Sunday, months and quarters are calendar ones.")
+
+
+def period_number(expr: nw.Expr, freq: str) -> nw.Expr:
+    """A narwhals expression: the whole period number of a datetime (consecutive periods differ by 1).
+
+    Days since 1970-01-01; Monday-to-Sunday weeks; ``12 * year + month - 1``; ``4 * year + quarter - 1``.
+    The same integer arithmetic runs on every backend narwhals supports.
+    """
+    if freq == "M":
+        return expr.dt.year() * 12 + expr.dt.month() - 1
+    if freq == "Q":
+        return expr.dt.year() * 4 + (expr.dt.month() - 1) // 3
+    day = expr.dt.timestamp("ms") // _MS_PER_DAY
+    return day if freq == "D" else (day + 3) // 7      # 1970-01-01 was a Thursday: weeks start on Monday
+
+
+def period_numbers(dates, freq: str) -> np.ndarray:
+    """:func:`period_number` for pandas dates (a scalar, list, array or Series), as int64.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> period_numbers(pd.to_datetime(["2024-01-31", "2024-02-01"]), "M").tolist()
+    [24288, 24289]
+    """
+    series = pd.Series(pd.to_datetime(np.atleast_1d(np.asarray(dates, dtype="datetime64[ns]"))))
+    frame = nw.from_native(pd.DataFrame({"t": series}), eager_only=True)
+    return frame.select(period_number(nw.col("t"), freq)).get_column("t").to_numpy().astype(np.int64)
+
+
+def period_start(numbers, freq: str) -> np.ndarray:
+    """The first day of each period number (inverse of :func:`period_number`), as datetime64[ns].
+
+    Examples
+    --------
+    >>> [str(d)[:10] for d in period_start([24288, 24289], "M")]
+    ['2024-01-01', '2024-02-01']
+    """
+    number = np.asarray(numbers, dtype=np.int64)
+    if freq in ("M", "Q"):
+        months = number - 1970 * 12 if freq == "M" else number * 3 - 1970 * 12
+        return months.astype("datetime64[M]").astype("datetime64[ns]")
+    days = number if freq == "D" else number * 7 - 3
+    return days.astype("datetime64[D]").astype("datetime64[ns]")
+
+
+def as_date(value, name: str) -> pd.Timestamp:
+    """A date argument as a time-zone-naive Timestamp (its wall-clock time), with a clear error.
+
+    Examples
+    --------
+    >>> as_date("2024-12-31", "observation_end")
+    Timestamp('2024-12-31 00:00:00')
+    """
+    try:
+        ts = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}={value!r} is not a date; use e.g. '2024-12-31'.") from None
+    if ts is pd.NaT:
+        raise ValueError(f"{name} is missing; give a date, e.g. '2024-12-31'.")
+    return ts.tz_localize(None) if ts.tzinfo is not None else ts
 

@@ -57,7 +57,10 @@ unit = cl.unit_label(freq)
 at_risk_after = lifecycle.periods_for_days(at_risk_days, freq)
 churned_after = max(lifecycle.periods_for_days(churned_days, freq), at_risk_after)
 observation_end = {"simulated": "2024-12-31", "cdnow": "1998-06-30"}[dataset]
-print(f"Periods: {unit}. At risk after {at_risk_after} {unit} without a purchase, churned after {churned_after}.")
+print(f"Periods: {unit}. At risk after {at_risk_after} whole {unit} without a purchase, churned after "
+      f"{churned_after} (the days, rounded to whole {unit}).")
+if at_risk_after == churned_after:
+    print("The two thresholds round to the same number of periods: no customer is ever 'at risk'.")
 
 # %% [markdown]
 # ## Setup
@@ -66,6 +69,7 @@ print(f"Periods: {unit}. At risk after {at_risk_after} {unit} without a purchase
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from custlab.plotting import lifecycle as lcplot
 
@@ -139,9 +143,11 @@ if world is not None:
     print(f"Purchase within {window_days} days: from {low.share:.0%} ({low.channel}, "
           f"{low.share_low:.0%} to {low.share_high:.0%}) to {high.share:.0%} ({high.channel}, "
           f"{high.share_low:.0%} to {high.share_high:.0%}).")
-    overlap = low.share_high >= high.share_low
-    print("Their intervals overlap: the data cannot tell these two apart." if overlap else
-          "Their intervals do not overlap: the difference is larger than chance would make it.")
+    table = [[low.reached, low.people - low.reached], [high.reached, high.people - high.reached]]
+    p_value = stats.chi2_contingency(table).pvalue
+    print(f"A chi-square test of the two shares: p = {p_value:.2g}; " + (
+        "the difference is larger than chance would easily make it." if p_value < 0.05 else
+        "chance alone could make a difference this large."))
 
 # %% [markdown]
 # ### Ordered or unordered?
@@ -224,9 +230,9 @@ print(f"In the last {unit[:-1]} ({counts.index[-1].date()}): " + ", ".join(
     f"{s} {n:,} ({n / last.sum():.0%})" for s, n in last.items()) + ".")
 
 # %% [markdown]
-# **What this shows.** Churned customers pile up: once a buyer is churned they stay so unless they buy again,
-# so the churned layer can only shrink by reactivations. A company that stops counting at "customers" without
-# states would count all of them as its customer base.
+# **What this shows.** A churned customer stays churned until they buy again, so the churned layer grows by
+# everyone who crosses the threshold and shrinks only by reactivations. A company that counts everyone who ever
+# bought as its customer base counts all of them.
 
 # %% [markdown]
 # ## 3. Where customers go next
@@ -243,17 +249,19 @@ plt.show()
 for s in ("active", "at_risk", "churned"):
     if not np.isnan(matrix.loc[s, s]):
         print(f"{s}: {matrix.loc[s, s]:.1%} are still {s} one {unit[:-1]} later.")
-print(f"Churned customers come back (reactivated) {matrix.loc['churned', 'reactivated']:.2%} of the time per "
-      f"{unit[:-1]}.")
+back = matrix.loc["churned", "reactivated"]
+print(f"Churned customers come back (reactivated) {back:.2%} of the time per {unit[:-1]}." if not np.isnan(back) else
+      "Nobody was churned long enough to come back: the churn threshold is longer than most of the log.")
 
 # %% [markdown]
 # ## 4. Projecting forward, checked on a holdout
 #
 # Read as a Markov chain, the matrix projects a population forward: multiply the counts per state by the matrix,
-# once per period. The states are not truly Markov (a customer quiet for five periods is closer to churn than one
-# quiet for one, yet both are "at risk"), so the projection needs checking. The matrix is estimated on the log up
-# to `holdout_days` before its end; the customers known then are projected to the end and set beside what they
-# really did.
+# once per period. The states are not truly Markov: two customers in the same state can be at different distances
+# from the next threshold (one just past `at_risk_after`, one a period short of `churned_after`), and the chain
+# cannot tell them apart, so the projection needs checking. The matrix is estimated on the moves up to the period
+# that holds the day `holdout_days` before the end; the customers known in that period are projected to the end
+# and set beside what they really did.
 
 # %%
 cutoff = pd.Timestamp(observation_end) - pd.Timedelta(days=holdout_days)
@@ -263,8 +271,8 @@ plt.show()
 
 # %%
 final = check[check["step"] == check["step"].max()].set_index("state")
-print(f"Matrix estimated up to {cutoff.date()}; {int(final['actual'].sum()):,} customers followed for "
-      f"{check['step'].max()} {unit}.")
+print(f"Matrix estimated on the moves up to the {unit[:-1]} holding {cutoff.date()}; "
+      f"{int(final['actual'].sum()):,} customers of that {unit[:-1]} followed for {check['step'].max()} {unit}.")
 for s, r in final.iterrows():
     if r.actual or r.projected >= 0.5:
         print(f"{s}: projected {r.projected:,.0f}, actual {r.actual:,} ({r.error:+,.0f}).")
@@ -273,8 +281,9 @@ print(f"The largest miss at the end is in {worst}.")
 
 # %%
 total = final["actual"].sum()
-print(f"Summed over the states, the projection puts {final['error'].abs().sum() / 2:,.0f} of {total:,} customers "
-      f"({final['error'].abs().sum() / 2 / total:.0%}) in another state than the one they were really in.")
+moved = final["error"].abs().sum() / 2
+print(f"To make the projected counts match the real ones, at least {moved:,.0f} of {total:,} customers "
+      f"({moved / total:.0%}) would have to change state.")
 
 # %% [markdown]
 # **What this shows.** A first-order chain forgets how long each customer has been quiet; the printed lines say

@@ -108,21 +108,22 @@ print("Share of a cohort buying again, all cohorts pooled: " + ", ".join(
     f"{pooled[k]:.1%} in {period} {k}" for k in shown) + ".")
 
 # %% [markdown]
-# **What this shows.** Most of a cohort does not buy again in any given later period; the pooled curve weights
-# each cohort by its size. The curve counts buyers per period, not survivors: a customer who skips a period and
-# returns counts again, so a later period can sit above an earlier one.
+# **What this shows.** The printed shares say how much of a cohort buys in a given later period; the pooled curve
+# weights each cohort by its size. The curve counts buyers per period, not survivors: a customer who skips a
+# period and returns counts again, so a later period can sit above an earlier one.
 
 # %% [markdown]
 # ## 2. Revenue retention
 #
 # The same table with spend instead of customers: each cell is what the cohort spent in that period (currency
-# units). Divided by period 0 and pooled, it is the **net revenue retention**: the revenue a cohort brings in a
-# later period for every unit it brought in its first one.
+# units). Divided by period 0 and pooled, it is **revenue retention**: the revenue a cohort brings in a later
+# period for every unit it brought in its first one, first orders included. (Subscription businesses call a
+# related number *net revenue retention*: recurring revenue from the same customers against a base period.)
 
 # %%
 revenue = retention.cohort_table(transactions, freq=freq, metric="revenue", observation_end=observation_end)
-nrr = retention.retention_curve(revenue)
-both = pd.DataFrame({"customers (% of period 0)": 100 * pooled, "revenue (% of period 0)": 100 * nrr}).round(1)
+kept = retention.retention_curve(revenue)
+both = pd.DataFrame({"customers (% of period 0)": 100 * pooled, "revenue (% of period 0)": 100 * kept}).round(1)
 both.head(8)
 
 # %%
@@ -176,17 +177,26 @@ plt.show()
 chosen = tradeoff[tradeoff["churned_after"] == churned_after]
 if len(chosen):
     row = chosen.iloc[0]
+    again = (f"and {row.bought_again_share:.0%} of them bought again in the next six months." if row.labelled_churned
+             else "so there is nobody to check.")
     print(f"At the threshold used below ({churned_after} months), {int(row.labelled_churned):,} buyers are labelled "
-          f"churned on {as_of.date()}, and {row.bought_again_share:.0%} of them bought again in the next six months.")
+          f"churned in the month holding {as_of.date()}, " + again)
 else:
     print(f"The threshold used below ({churned_after} months) is not on this grid; see notebook 04 for any value.")
 
 # %% [markdown]
 # ## 4. Survival: how long customers stay
 #
-# Survival analysis follows each customer from their start to their churn. Those still active at the end are
-# **censored**: we know they lasted at least that long, not how long. Dropping them, or counting them as churned,
-# would both bias the answer; the Kaplan-Meier estimator uses them correctly. Durations are in calendar months.
+# Survival analysis follows each customer from their start to their churn. Those whose churn has not been seen
+# are **censored**: we know they lasted at least that long, not how long. Dropping them, or counting them as
+# churned, would both bias the answer; the Kaplan-Meier estimator counts them as at risk up to their censoring
+# time and no further. Durations are in calendar months.
+#
+# - **Subscriptions**: from the start to the cancellation, or censored at the end of the observation.
+# - **Buyers**: churned when `churned_after` months pass without a purchase, dated at the last purchase. A churn
+#   can only be seen for a last purchase at least `churned_after` months before the end, so buyers who are still
+#   buying are censored at that **cutoff**, not at the end: the months after it could never show a churn, and
+#   counting them at risk would make buyers look more loyal than they are.
 
 # %%
 buyers = retention.survival_data(transactions, kind="purchases", observation_end=observation_end, unit="M",
@@ -195,7 +205,8 @@ if world is not None:
     subs = retention.survival_data(world.subscriptions, kind="contract", observation_end=observation_end, unit="M")
     print(f"Subscriptions: {len(subs):,}, {int(subs['churned'].sum()):,} cancelled, the rest censored.")
 print(f"Buyers: {len(buyers):,}, {int(buyers['churned'].sum()):,} churned (silent for {churned_after} months, "
-      "dated at their last purchase), the rest censored.")
+      f"dated at their last purchase), the rest censored at the cutoff {buyers.attrs['cutoff'].date()}; "
+      f"{buyers.attrs['left_out']:,} who first bought after the cutoff are left out.")
 
 # %% [markdown]
 # ### Contracts, by plan
@@ -240,16 +251,17 @@ print(f"{zero.mean():.0%} of buyers bought once and then went silent: they churn
       "which is the drop of every buyers' curve at 0.")
 
 # %% [markdown]
-# **What this shows.** The curves start with the one-time buyers' drop, then fall more slowly. A median of `inf`
-# would mean fewer than half of a group had churned by the end of observation.
+# **What this shows.** The buyers' curves start with the one-time buyers' drop at 0. A median of `inf` would
+# mean the group's Kaplan-Meier curve never fell to 50 % within the months observed.
 
 # %% [markdown]
 # ## 5. What drives churn? A Cox model
 #
 # The Cox proportional-hazards model compares the churn rate at any moment between customers who differ in one
-# driver, all the others equal. A **hazard ratio** of 1.5 means a 50 % higher chance of churning in the next
-# month, at any point of the lifetime; 0.7 means 30 % lower. The model assumes the ratio stays the same over the
-# lifetime; a test checks it, driver by driver.
+# driver, all the others equal. A **hazard ratio** compares the rates of churning at the same moment of the
+# lifetime: 1.5 means a rate 50 % higher than the reference level's, 0.7 a rate 30 % lower (for small monthly
+# churn chances, close to the ratio of the chances of churning in the next month). The model assumes the ratio
+# stays the same over the lifetime; a test checks it, driver by driver.
 
 # %%
 if world is not None:
@@ -299,8 +311,9 @@ check.round(3)
 # ## 6. Cohort curves and the sBG model
 #
 # Notebook 07 fitted the shifted-beta-geometric model to contracts: each subscriber has their own monthly churn
-# probability, and the high-risk ones leave first, so the survivors' retention rate rises over time. The
-# Kaplan-Meier curve above is the same survival, estimated without a model.
+# probability, and the high-risk ones leave first, so the survivors' retention rate rises over time. Here the
+# model's survival is set beside the Kaplan-Meier estimate of the same subscriptions, counted in whole months paid
+# (as the sBG model counts them).
 
 # %%
 if world is not None:
@@ -333,18 +346,17 @@ else:
 
 # %% [markdown]
 # Where the renewal rate climbs with the months, the reason is the one notebook 07 gives: the subscribers most
-# likely to leave have already left. The cohort curves of section 1 show the same sorting among buyers: the
-# share of a cohort buying falls fast at first and slowly later.
+# likely to leave have already left, not that the ones who stay grow more loyal.
 
 # %% [markdown]
 # ## 7. What to do about it
 #
 # - **Watch cohorts, not the total.** A growing customer count can hide falling retention in new cohorts; the
 #   heatmap shows it row by row.
-# - **Act early.** Survival falls fastest at the start: the first weeks after the first purchase are when a
-#   welcome, a second-order incentive or a check-in does most (notebook 09 tests one).
-# - **Count revenue too.** Net revenue retention shows whether the customers who stay are worth more than those
-#   who leave.
+# - **Win the second purchase.** One-time buyers who go silent are the drop at 0 of every buyers' curve: a
+#   welcome, a second-order incentive or a check-in after the first purchase aims at them (notebook 09 tests one).
+# - **Count revenue too.** Revenue retention shows whether those who come back spend more or less than a cohort
+#   spent at first.
 # - **Treat drivers as hypotheses.** A Cox model points at where to look; an experiment says what works.
 
 # %% [markdown]
@@ -375,8 +387,8 @@ short = retention.survival_data(transactions, kind="purchases", observation_end=
 a, b = retention.median_lifetimes(buyers).iloc[0], retention.median_lifetimes(short).iloc[0]
 print(f"With {churned_after} months of silence: {a.churned / a.customers:.0%} of buyers churned, median lifetime "
       f"{a['median']:.2f} months. With 3: {b.churned / b.customers:.0%} churned, median {b['median']:.2f} months.")
-print("A shorter threshold can only call more buyers churned (or as many), never fewer: more events enter the "
-      "estimate, so its curve lies at or below the other.")
+print("A shorter silence is enough to call a buyer churned, so more quiet buyers count as churned; and because a "
+      "short silence can be seen closer to the end, the cutoff moves later and more recent buyers are followed.")
 
 # %% [markdown]
 # ## Takeaways

@@ -193,7 +193,7 @@ SUBS = pd.DataFrame({
                                 None, "2024-03-20", "2024-04-05", "2024-03-01"]),
     "plan": ["basic", "pro", "basic", "pro", "basic", "pro", "basic", "basic"],
 })
-COLUMNS = ["month", "active_at_start", "new", "cancelled", "churn_rate"]
+COLUMNS = ["month", "active_at_start", "new", "cancelled", "cancelled_of_active", "churn_rate"]
 
 
 def test_churn_table_by_hand():
@@ -201,9 +201,9 @@ def test_churn_table_by_hand():
     table = churn_table(SUBS, observation_end="2024-04-10")
     # Jan: nobody before; new 1,2,3,8; cancelled 3 (same month). Feb: active 1,2,8; new 4,5; cancelled 2 -> 1/3.
     # Mar: active 1,8,4,5; new 6,7; cancelled 8,4 (both active at start) and 6 (same month) -> 2/4.
-    want = pd.DataFrame([[pd.Timestamp("2024-01-01"), 0, 4, 1, np.nan],
-                         [pd.Timestamp("2024-02-01"), 3, 2, 1, 1 / 3],
-                         [pd.Timestamp("2024-03-01"), 4, 2, 3, 0.5]], columns=COLUMNS)
+    want = pd.DataFrame([[pd.Timestamp("2024-01-01"), 0, 4, 1, 0, np.nan],
+                         [pd.Timestamp("2024-02-01"), 3, 2, 1, 1, 1 / 3],
+                         [pd.Timestamp("2024-03-01"), 4, 2, 3, 2, 0.5]], columns=COLUMNS)
     pd.testing.assert_frame_equal(table, want)
 
 
@@ -212,12 +212,12 @@ def test_churn_table_by_plan():
     table = churn_table(SUBS, observation_end="2024-04-10", by="plan")
     # basic = 1,3,5,7,8; pro = 2,4,6.
     months = [pd.Timestamp("2024-01-01"), pd.Timestamp("2024-02-01"), pd.Timestamp("2024-03-01")]
-    want = pd.DataFrame([["basic", months[0], 0, 3, 1, np.nan],
-                         ["basic", months[1], 2, 1, 0, 0.0],
-                         ["basic", months[2], 3, 1, 1, 1 / 3],
-                         ["pro", months[0], 0, 1, 0, np.nan],
-                         ["pro", months[1], 1, 1, 1, 1.0],
-                         ["pro", months[2], 1, 1, 2, 1.0]], columns=["plan"] + COLUMNS)
+    want = pd.DataFrame([["basic", months[0], 0, 3, 1, 0, np.nan],
+                         ["basic", months[1], 2, 1, 0, 0, 0.0],
+                         ["basic", months[2], 3, 1, 1, 1, 1 / 3],
+                         ["pro", months[0], 0, 1, 0, 0, np.nan],
+                         ["pro", months[1], 1, 1, 1, 1, 1.0],
+                         ["pro", months[2], 1, 1, 2, 1, 1.0]], columns=["plan"] + COLUMNS)
     pd.testing.assert_frame_equal(table, want)
 
 

@@ -8,8 +8,16 @@ import polars as pl
 import pytest
 
 from custlab.lifecycle import (
-    Stage, churn_label_tradeoff, funnel, funnel_times, holdout_projection, lifecycle_states,
-    project_states, state_counts, survey_events, transition_matrix,
+    Stage,
+    churn_label_tradeoff,
+    funnel,
+    funnel_times,
+    holdout_projection,
+    lifecycle_states,
+    project_states,
+    state_counts,
+    survey_events,
+    transition_matrix,
 )
 
 STATES = ["new", "active", "at_risk", "churned", "reactivated"]
@@ -416,3 +424,37 @@ def test_bad_input(change, kw, message):
     log = change(tx([(1, "2024-01-10"), (1, "2024-03-02")]))
     with pytest.raises(ValueError, match=message):
         lifecycle_states(log, observation_end="2024-06-30", **kw)
+
+
+def test_duplicated_purchase_rows_are_not_a_repeat_purchase():
+    """Two identical purchase rows (same moment) are one purchase: no retention stage."""
+    ev = pd.DataFrame({"customer_id": [1, 1, 1], "event_type": ["visit", "purchase", "purchase"],
+                       "timestamp": pd.to_datetime(["2024-01-01 10:00", "2024-01-01 11:00", "2024-01-01 11:00"])})
+    t = funnel_times(ev, stages={"aware": ["visit"], "purchase": ["purchase"],
+                                 "retention": Stage(("purchase",), occurrence=2)})
+    assert t["purchase"].notna().all() and t["retention"].isna().all()
+
+
+def test_internal_column_names_and_missing_groups_are_refused():
+    """Columns named like working columns, a column given twice, a missing group: clear errors."""
+    log = tx([(1, "2024-01-10")]).rename(columns={"customer_id": "_p"})
+    with pytest.raises(ValueError, match="used inside the computation"):
+        lifecycle_states(log, customer_col="_p", observation_end="2024-01-31")
+    ev = pd.DataFrame({"customer_id": [1, 2], "event_type": ["visit", "visit"], "channel": ["web", None],
+                       "timestamp": pd.to_datetime(["2024-01-01", "2024-01-02"])})
+    with pytest.raises(ValueError, match="have no 'channel'"):
+        funnel(ev, stages={"aware": ["visit"]}, by="channel")
+    with pytest.raises(ValueError, match="given for two arguments"):
+        funnel(ev, stages={"aware": ["visit"]}, by="event_type", event_col="event_type")
+
+
+def test_stage_whose_events_never_occur_is_named():
+    ev = pd.DataFrame({"customer_id": [1], "event_type": ["visit"], "timestamp": pd.to_datetime(["2024-01-01"])})
+    with pytest.warns(UserWarning, match="stage 'bought' \\(purchse\\)"):
+        funnel(ev, stages={"aware": ["visit"], "bought": ["purchse"]})
+
+
+def test_transition_matrix_refuses_a_table_given_twice():
+    states = lifecycle_states(tx([(1, "2024-01-10"), (1, "2024-02-10")]), observation_end="2024-02-29")
+    with pytest.raises(ValueError, match="appear twice"):
+        transition_matrix(pd.concat([states, states]))

@@ -52,17 +52,52 @@ def test_contract_censoring_at_observation_end():
 
 def test_purchase_world_uses_the_lifecycle_churn_rule():
     """Churned when the last purchase's month is churned_after or more months before the end month; the
-    event is dated at the last purchase, the others are censored at the end."""
-    tx = pd.DataFrame({"customer_id": ["A", "A", "B", "B", "C"],
+    event is dated at the last purchase; the others are censored at the cutoff (the first day of the month
+    churned_after months before the end month), after which a churn could not be seen yet."""
+    tx = pd.DataFrame({"customer_id": ["A", "A", "B", "B", "C", "D"],
                        "date": pd.to_datetime(["2024-01-10", "2024-02-05", "2024-01-20", "2024-06-15",
-                                               "2024-03-01"])})
+                                               "2024-03-01", "2024-05-05"])})
     d = rt.survival_data(tx, kind="purchases", observation_end="2024-06-30", unit="M", churned_after=3)
+    # End month June, so the cutoff is 2024-04-01 (June - 3 + 1 = April).
     # A: last in Feb, 4 months of gap by June -> churned; Jan 10 (0 + 9/31) to Feb 5 (1 + 4/29) = 0.85.
-    # B: bought in June -> censored; Jan 20 (19/31) to Jul 1 (6) = 5.39.
+    # B: bought in June -> censored at the cutoff; Jan 20 (19/31) to Apr 1 (3) = 2.39.
     # C: last in March, gap 3 -> churned at its only purchase: 0.
+    # D: first purchase after the cutoff: left out.
     assert d["customer_id"].tolist() == ["A", "B", "C"]
-    assert d["duration_months"].tolist() == [0.85, 5.39, 0.0]
+    assert d["duration_months"].tolist() == [0.85, 2.39, 0.0]
     assert d["churned"].tolist() == [True, False, True]
+    assert d.attrs["cutoff"] == pd.Timestamp("2024-04-01") and d.attrs["left_out"] == 1
+
+
+def test_purchase_world_takes_polars_and_time_zones():
+    """A Polars log, and dates with a time zone (local calendar days), give the same table."""
+    pl = pytest.importorskip("polars")
+    tx = pd.DataFrame({"customer_id": ["A", "A", "B"],
+                       "date": pd.to_datetime(["2024-01-10 23:30", "2024-02-05 10:00", "2024-03-01 09:00"])})
+    want = rt.survival_data(tx, kind="purchases", observation_end="2024-06-30", unit="M", churned_after=3)
+    aware = tx.assign(date=tx["date"].dt.tz_localize("America/New_York"))
+    got = rt.survival_data(aware, kind="purchases", observation_end="2024-06-30", unit="M", churned_after=3)
+    pd.testing.assert_frame_equal(got, want)
+    got = rt.survival_data(pl.from_pandas(tx), kind="purchases", observation_end="2024-06-30", unit="M",
+                           churned_after=3)
+    pd.testing.assert_frame_equal(got, want)
+
+
+def test_cancellation_after_the_end_is_censored():
+    """A cancellation dated the day after observation_end is not seen: censored, as in subscription_lifetimes."""
+    subs = pd.DataFrame({"start_date": pd.to_datetime(["2024-01-01"]), "end_date": pd.to_datetime(["2024-07-01"])})
+    d = rt.survival_data(subs, kind="contract", observation_end="2024-06-30")
+    assert d["churned"].tolist() == [False] and d["duration_months"].tolist() == [6.0]
+    lifetimes = rt.subscription_lifetimes(subs.assign(customer_id=1), observation_end="2024-06-30")
+    assert lifetimes["churned"].tolist() == [False]
+
+
+def test_missing_groups_are_refused():
+    d = SMALL.assign(plan=["a", None, "a", "b", "b", "b"])
+    for call in (lambda: rt.survival_table(d, times=[1], by="plan"), lambda: rt.logrank_test(d, by="plan"),
+                 lambda: rt.median_lifetimes(d, by="plan")):
+        with pytest.raises(ValueError, match="have no 'plan'"):
+            call()
 
 
 def test_purchase_world_needs_a_threshold_and_known_kind():

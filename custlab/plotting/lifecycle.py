@@ -13,10 +13,16 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
 
-from custlab.lifecycle import STATES
+from custlab.lifecycle.states import STATES
 
-__all__ = ["plot_funnel", "plot_time_to_stage", "plot_state_flow", "plot_transition_matrix", "plot_projection",
-           "plot_churn_tradeoff"]
+__all__ = [
+    "plot_churn_tradeoff",
+    "plot_funnel",
+    "plot_projection",
+    "plot_state_flow",
+    "plot_time_to_stage",
+    "plot_transition_matrix",
+]
 
 #: One colour per state, the same in every picture.
 STATE_COLOURS = {"new": "#4c9be8", "active": "#2a9d55", "at_risk": "#f2a541", "churned": "#b5473a",
@@ -59,7 +65,8 @@ def plot_funnel(table: pd.DataFrame, *, by: str | None = None, ax: Axes | None =
         ax.bar(pos, share, width=width * 0.95, color=palette[i], label=None if g is None else str(g), **kwargs)
         ax.errorbar(pos, share, yerr=err, fmt="none", ecolor="black", elinewidth=1, capsize=2)
     ax.set_xticks(x, stages)
-    ax.set(ylabel="people reaching the stage (%)", ylim=(0, 105), title="The lifecycle funnel (95 % intervals)")
+    ax.set(ylabel="people reaching the stage (%)", ylim=(0, 105),
+           title="The lifecycle funnel (bars: share; lines: its interval)")
     if by is not None:
         ax.legend(title=by, fontsize="small", ncols=2)
     return ax
@@ -181,7 +188,7 @@ def plot_projection(check: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     return ax
 
 
-def plot_churn_tradeoff(table: pd.DataFrame, *, unit: str = "months", ax: Axes | None = None) -> Axes:
+def plot_churn_tradeoff(table: pd.DataFrame, *, unit: str | None = None, ax: Axes | None = None) -> Axes:
     """The churn label's errors (%) as the threshold moves: those labelled who bought again, those labelled
     who had not really left, and real dropouts not labelled yet; whichever columns the table has.
 
@@ -198,6 +205,9 @@ def plot_churn_tradeoff(table: pd.DataFrame, *, unit: str = "months", ax: Axes |
     3
     """
     ax = _axes(ax, (7, 3.6))
+    if unit is None:
+        delay = [c for c in table.columns if str(c).startswith("median_delay_")]
+        unit = delay[0].removeprefix("median_delay_") if delay else "periods"
     x = table["churned_after"]
     lines = [("bought_again_share", 1, "-o", "#e07b39", "labelled, then bought again (% of labelled)"),
              ("false_alarm_share", 1, "-^", "#b5473a", "labelled, not really gone (% of labelled)"),

@@ -14,7 +14,7 @@ from matplotlib.axes import Axes
 
 from custlab.retention.survival import _fitter, _groups, duration_column
 
-__all__ = ["plot_retention_heatmap", "plot_retention_curves", "plot_survival", "plot_hazard_ratios"]
+__all__ = ["plot_hazard_ratios", "plot_retention_curves", "plot_retention_heatmap", "plot_survival"]
 
 
 def _axes(ax: Axes | None, figsize=(6, 4)) -> Axes:

@@ -13,8 +13,13 @@ In the non-contractual world (a purchase log) churn is inferred from inactivity 
 lifecycle states of :mod:`custlab.lifecycle`; there is no second definition here.
 """
 
-from custlab.retention.cohorts import COHORT_FREQS, cohort_table, retention_curve, retention_matrix
-from custlab.retention.contracts import churn_table, fit_sbg_by_group, life_table, subscription_lifetimes
+from custlab.retention.cohorts import cohort_table, retention_curve, retention_matrix
+from custlab.retention.contracts import (
+    churn_table,
+    fit_sbg_by_group,
+    life_table,
+    subscription_lifetimes,
+)
 from custlab.retention.survival import (
     cox_design,
     customer_drivers,
@@ -29,22 +34,21 @@ from custlab.retention.survival import (
 )
 
 __all__ = [
-    "COHORT_FREQS",
     "churn_table",
+    "cohort_table",
     "cox_design",
     "customer_drivers",
     "duration_column",
     "fit_cox",
+    "fit_sbg_by_group",
     "hazard_ratios",
+    "life_table",
     "logrank_test",
     "median_lifetimes",
     "proportional_hazards_check",
-    "survival_data",
-    "survival_table",
-    "cohort_table",
-    "fit_sbg_by_group",
-    "life_table",
     "retention_curve",
     "retention_matrix",
     "subscription_lifetimes",
+    "survival_data",
+    "survival_table",
 ]

@@ -28,49 +28,22 @@ import narwhals as nw
 import numpy as np
 import pandas as pd
 
+from custlab._frames import naive_dates, refuse_reserved, require_dates
 from custlab.schema import require_columns, require_complete
-from custlab.units import _MS_PER_DAY, wall_clock
+from custlab.units import (
+    as_date,
+    normalize_period,
+    period_number,
+    period_numbers,
+    period_start,
+    wall_clock,
+)
 
-__all__ = ["COHORT_FREQS", "cohort_table", "retention_matrix", "retention_curve"]
+__all__ = ["cohort_table", "retention_curve", "retention_matrix"]
 
-#: Period codes for cohorts and their spellings.
-COHORT_FREQS: dict[str, tuple[str, ...]] = {
-    "W": ("w", "week", "weeks", "weekly"),
-    "M": ("m", "month", "months", "monthly", "ms"),
-    "Q": ("q", "quarter", "quarters", "quarterly", "qs"),
-}
 _LABELS = {"W": "weeks", "M": "months", "Q": "quarters"}
 _METRICS = {"customers": "customers who bought", "revenue": "currency units spent", "orders": "purchases"}
-
-
-def _freq(freq: str) -> str:
-    key = str(freq).strip().lower()
-    for code, names in COHORT_FREQS.items():
-        if key in names:
-            return code
-    raise ValueError(f"freq={freq!r}: cohorts run by 'W' (weeks, Monday to Sunday), 'M' (calendar months) "
-                     "or 'Q' (calendar quarters).")
-
-
-def _period(expr: nw.Expr, code: str) -> nw.Expr:
-    if code == "W":
-        return (expr.dt.timestamp("ms") // _MS_PER_DAY + 3) // 7     # weeks start on Monday (1970-01-01 a Thursday)
-    if code == "M":
-        return expr.dt.year() * 12 + expr.dt.month() - 1
-    return expr.dt.year() * 4 + (expr.dt.month() - 1) // 3
-
-
-def _period_of(ts: pd.Timestamp, code: str) -> int:
-    frame = nw.from_native(pd.DataFrame({"t": [ts]}), eager_only=True)
-    return int(frame.select(_period(nw.col("t"), code)).item())
-
-
-def _start_of(number: np.ndarray, code: str) -> pd.DatetimeIndex:
-    number = np.asarray(number, dtype=np.int64)
-    if code == "W":
-        return pd.DatetimeIndex((number * 7 - 3).astype("datetime64[D]").astype("datetime64[ns]"))
-    months = number - 1970 * 12 if code == "M" else number * 3 - 1970 * 12
-    return pd.DatetimeIndex(months.astype("datetime64[M]").astype("datetime64[ns]"))
+_RESERVED = {"_p", "_late", "_cohort", "_age", "_value", "_n_late", "_size"}
 
 
 def cohort_table(
@@ -125,10 +98,12 @@ def cohort_table(
     2024-01-01                          2  2  0     1
     2024-02-01                          1  1  0  <NA>
     """
-    code = _freq(freq)
+    code = normalize_period(freq, allowed="WMQ")
     if metric not in _METRICS:
         raise ValueError(f"metric={metric!r}: use 'customers', 'revenue' or 'orders'.")
     amount = amount_col if metric == "revenue" else None
+    refuse_reserved({"customer_col": customer_col, "date_col": date_col, "amount_col": amount}, _RESERVED,
+                    "cohort_table")
     transactions = wall_clock(transactions, [date_col])
     try:
         df = nw.from_native(transactions)
@@ -139,25 +114,20 @@ def cohort_table(
     require_columns(pd.DataFrame(columns=df.collect_schema().names()),
                     {"customer_col": customer_col, "date_col": date_col, **({"amount_col": amount} if amount else {})},
                     what="transaction log")
-    dtype = df.collect_schema()[date_col]
-    if not isinstance(dtype, (nw.Datetime, nw.Date)) and dtype not in (nw.Datetime, nw.Date):
-        raise ValueError(f"cohort_table: column {date_col!r} holds {dtype}, not dates. "
-                         "Run custlab.validate_transactions first: it parses dates and reports bad rows.")
-    if isinstance(dtype, nw.Datetime) and dtype.time_zone is not None:
-        df = df.with_columns(nw.col(date_col).dt.replace_time_zone(None))
+    require_dates(df.collect_schema(), date_col, "cohort_table")
+    df = naive_dates(df, date_col)
     cols = [customer_col, date_col] + ([amount] if amount else [])
     if lazy:
-        _require_complete_lazy(df, cols)
+        _require_complete_lazy(df, cols, amount)
     else:
         if df.shape[0] == 0:
             raise ValueError("cohort_table: the transaction log has no rows.")
         require_complete(transactions, {"customer_col": customer_col, "date_col": date_col},
                          caller="cohort_table", amount_col=amount)
-    end = pd.Timestamp(observation_end)
-    end = (end.tz_localize(None) if end.tzinfo else end).normalize()
-    last_full = _period_of(end + pd.Timedelta(days=1), code) - 1        # the last period observed in full
+    end = as_date(observation_end, "observation_end").normalize()
+    last_full = int(period_numbers(end + pd.Timedelta(days=1), code)[0]) - 1   # the last period observed in full
 
-    tx = df.select(cols).with_columns(_p=_period(nw.col(date_col), code), _late=nw.col(date_col) >= nw.lit(
+    tx = df.select(cols).with_columns(_p=period_number(nw.col(date_col), code), _late=nw.col(date_col) >= nw.lit(
         end + pd.Timedelta(days=1)))
     first = tx.group_by(customer_col).agg(nw.col("_p").min().alias("_cohort"))
     tx = tx.join(first, on=customer_col).with_columns(_age=nw.col("_p") - nw.col("_cohort"))
@@ -182,7 +152,7 @@ def cohort_table(
     reached = (cohorts[:, None] + ages[None, :]) <= last_full
     numeric = wide.to_numpy(dtype=float)
     numeric = np.where(reached, np.nan_to_num(numeric, nan=0.0), np.nan)
-    out = pd.DataFrame(numeric, index=pd.Index(_start_of(cohorts, code), name="cohort"),
+    out = pd.DataFrame(numeric, index=pd.DatetimeIndex(period_start(cohorts, code), name="cohort"),
                        columns=pd.Index(ages, name=f"{_LABELS[code]} since acquisition"))
     if metric != "revenue":
         out = out.astype("Int64")                      # whole counts; <NA> where not observed
@@ -191,17 +161,22 @@ def cohort_table(
     return out
 
 
-def _require_complete_lazy(df, cols: list[str]) -> None:
-    """The checks of :func:`custlab.schema.require_complete` for a lazy query: rows, and no missing value."""
-    counts = df.select(nw.len().alias("_rows"), *[nw.col(c).null_count().alias(c) for c in cols]).collect()
-    row = counts.rows(named=True)[0]
+def _require_complete_lazy(df, cols: list[str], amount: str | None) -> None:
+    """The checks of :func:`custlab.schema.require_complete` for a lazy query: rows, no missing value,
+    finite amounts (one pass, a one-row answer)."""
+    checks = [nw.len().alias("_rows"), *[nw.col(c).null_count().alias(c) for c in cols]]
+    if amount is not None:
+        checks.append((~nw.col(amount).is_finite()).sum().alias("_not_finite"))
+    row = df.select(*checks).collect().rows(named=True)[0]
     if row["_rows"] == 0:
         raise ValueError("cohort_table: the transaction log has no rows.")
     missing = {c: row[c] for c in cols if row[c]}
+    if amount is not None and row["_not_finite"]:              # NaN or infinite; nulls are counted above
+        missing[amount] = row[amount] + row["_not_finite"]
     if missing:
-        raise ValueError("cohort_table: missing values in " + ", ".join(f"{c!r} ({n:,} rows)" for c, n in
-                         missing.items()) + ". Run custlab.validate_transactions first: it reports and rejects "
-                         "incomplete rows.")
+        found = ", ".join(f"{c!r} ({n:,} rows)" for c, n in missing.items())
+        raise ValueError(f"cohort_table: missing values (or amounts that are not finite) in {found}. "
+                         "Run custlab.validate_transactions first: it reports and rejects incomplete rows.")
 
 
 def _periods(table: pd.DataFrame) -> pd.DataFrame:

@@ -15,10 +15,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from custlab._frames import refuse_missing
 from custlab.schema import require_columns
-from custlab.units import normalize_unit, whole_periods
+from custlab.units import as_date, normalize_unit, whole_periods
 
-__all__ = ["subscription_lifetimes", "life_table", "fit_sbg_by_group", "churn_table"]
+__all__ = ["churn_table", "fit_sbg_by_group", "life_table", "subscription_lifetimes"]
 
 
 def subscription_lifetimes(
@@ -153,9 +154,11 @@ def churn_table(
     -------
     pandas.DataFrame
         One row per (group and) month: ``month`` (first day), ``active_at_start``
-        (subscriptions), ``new``, ``cancelled``, ``churn_rate`` (cancelled among those
-        active at the start, per month; subscriptions started and cancelled within the
-        month count as new and cancelled but not in the rate).
+        (subscriptions), ``new``, ``cancelled`` (all cancellations in the month),
+        ``cancelled_of_active`` (those of subscriptions active at the start) and
+        ``churn_rate`` = ``cancelled_of_active / active_at_start`` (per month; a
+        subscription started and cancelled within the month is new and cancelled but
+        not in the rate). To pool months, divide the sums of the last two counts.
 
     Examples
     --------
@@ -168,13 +171,10 @@ def churn_table(
     """
     require_columns(subscriptions, {"start_col": start_col, "end_col": end_col, **({"by": by} if by else {})},
                     what="subscriptions table")
-    end = pd.Timestamp(observation_end).normalize()
-    start = pd.to_datetime(subscriptions[start_col]).dt.normalize()
-    stop = pd.to_datetime(subscriptions[end_col]).dt.normalize()
-    if (start > end).any():
-        raise ValueError(f"{int((start > end).sum())} subscription(s) start after observation_end {end.date()}.")
-    if (stop < start).any():
-        raise ValueError(f"{int((stop < start).sum())} subscription(s) end before they start.")
+    end = as_date(observation_end, "observation_end").normalize()
+    start, stop = _subscription_dates(subscriptions, start_col, end_col, end, "churn_table")
+    if by is not None:
+        refuse_missing(subscriptions, by, "churn_table")
     last = (end + pd.Timedelta(days=1)).to_period("M") - 1           # the last month observed in full
     months = pd.period_range(start.min().to_period("M"), last, freq="M")
     if len(months) == 0:
@@ -189,8 +189,26 @@ def churn_table(
             at_start = int(((sm < m) & (em.isna() | (em >= m))).sum())
             cancelled_old = int(((sm < m) & (em == m)).sum())
             row = {"month": m.to_timestamp(), "active_at_start": at_start, "new": int((sm == m).sum()),
-                   "cancelled": int((em == m).sum()),
+                   "cancelled": int((em == m).sum()), "cancelled_of_active": cancelled_old,
                    "churn_rate": cancelled_old / at_start if at_start else np.nan}
             rows.append(row if by is None else {by: g, **row})
     return pd.DataFrame(rows)
+
+
+def _subscription_dates(subscriptions: pd.DataFrame, start_col: str, end_col: str, end: pd.Timestamp,
+                        caller: str) -> tuple[pd.Series, pd.Series]:
+    """Start and end dates as local calendar days; refuse a missing start, a start after the end of
+    observation, or an end before the start, naming the rows."""
+    start = pd.to_datetime(subscriptions[start_col])
+    stop = pd.to_datetime(subscriptions[end_col])
+    start = start.dt.tz_localize(None) if isinstance(start.dtype, pd.DatetimeTZDtype) else start
+    stop = stop.dt.tz_localize(None) if isinstance(stop.dtype, pd.DatetimeTZDtype) else stop
+    start, stop = start.dt.normalize(), stop.dt.normalize()
+    for bad, what in ((start.isna(), f"have no {start_col!r}"),
+                      (start > end, f"start after observation_end {end.date()}"),
+                      (stop < start, "end before they start")):
+        if bad.any():
+            raise ValueError(f"{caller}: {int(bad.sum()):,} subscription(s) {what}, e.g.\n"
+                             f"{subscriptions.loc[bad.to_numpy()].head(3).to_string()}")
+    return start, stop
 

@@ -21,24 +21,27 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 
+import narwhals as nw
 import numpy as np
 import pandas as pd
 
-from custlab.models._base import one_blas_thread
+from custlab._frames import naive_dates, refuse_missing
+from custlab.models._base import ConvergenceWarning, one_blas_thread, warn_caller
+from custlab.retention.contracts import _subscription_dates
 from custlab.schema import require_columns
-from custlab.units import elapsed, normalize_unit, unit_label
+from custlab.units import as_date, elapsed, normalize_unit, period_start, unit_label, wall_clock
 
 __all__ = [
-    "survival_data",
-    "duration_column",
-    "survival_table",
-    "median_lifetimes",
-    "logrank_test",
     "cox_design",
+    "customer_drivers",
+    "duration_column",
     "fit_cox",
     "hazard_ratios",
+    "logrank_test",
+    "median_lifetimes",
     "proportional_hazards_check",
-    "customer_drivers",
+    "survival_data",
+    "survival_table",
 ]
 
 
@@ -52,7 +55,7 @@ def duration_column(data: pd.DataFrame) -> str:
 
 
 def survival_data(
-    data: pd.DataFrame,
+    data,
     *,
     kind: str,
     observation_end,
@@ -65,28 +68,41 @@ def survival_data(
 ) -> pd.DataFrame:
     """Durations and censoring, one row per subscription (contractual) or per customer (purchases).
 
+    **Contracts.** A subscription runs from its start to its cancellation (an event), or is
+    censored at the end of ``observation_end``.
+
+    **Purchases.** A customer is churned when a whole ``churned_after`` periods have passed
+    without a purchase (the rule of :func:`custlab.lifecycle.lifecycle_states`); the event is
+    dated at their last purchase. Such a silence can only be seen for last purchases before
+    the ``cutoff``: the first day of the period ``churned_after`` periods before the period of
+    ``observation_end``. Everyone else is censored at the cutoff (they were still buying at or
+    after it); after it, a churn could not be seen yet, so counting that time at risk would
+    make customers look more loyal than they are. Customers whose first purchase is on or
+    after the cutoff are left out (``attrs["left_out"]``).
+
     Parameters
     ----------
-    data : pandas.DataFrame
+    data : pandas DataFrame (contracts); pandas or Polars DataFrame (purchases)
         ``kind="contract"``: subscriptions with ``start_col`` and ``end_col`` (the
         cancellation date, missing while active); other columns are kept.
         ``kind="purchases"``: a validated transaction log (``customer_col``, ``date_col``).
     kind : {"contract", "purchases"}
     observation_end : date
-        Last day observed; durations of those still active (censored) run to it.
+        Last day observed.
     unit : {"D", "W", "M"}
-        Unit of the durations, and for purchases the period of the lifecycle states.
+        Unit of the durations, and for purchases the period of the churn rule.
     churned_after : int
         Purchases only: whole periods (``unit``) without a purchase after which a
-        customer is churned (the lifecycle rule).
+        customer is churned.
 
     Returns
     -------
     pandas.DataFrame
         For contracts, the input columns; for purchases, ``customer_col``,
         ``first_purchase`` and ``last_purchase``. Then ``duration_<unit>`` (e.g.
-        ``duration_months``; calendar months for ``"M"``) and ``churned`` (True for an
-        observed churn, False for censored).
+        ``duration_months``; calendar months for ``"M"``, rounded to 0.01) and ``churned``
+        (True: an observed churn; False: censored). ``attrs``: ``unit``, and for purchases
+        ``cutoff`` and ``left_out``.
 
     Examples
     --------
@@ -99,20 +115,16 @@ def survival_data(
     """
     code = normalize_unit(unit)
     column = f"duration_{unit_label(code)}"
-    end = pd.Timestamp(observation_end).normalize()
+    end = as_date(observation_end, "observation_end").normalize()
     if kind == "contract":
         require_columns(data, {"start_col": start_col, "end_col": end_col}, what="subscriptions table")
-        start = pd.to_datetime(data[start_col])
-        stop = pd.to_datetime(data[end_col])
-        if (start > end).any():
-            raise ValueError(f"{int((start > end).sum())} subscription(s) start after observation_end {end.date()}.")
-        if (stop < start).any():
-            raise ValueError(f"{int((stop < start).sum())} subscription(s) end before they start.")
-        churned = (stop.notna() & (stop <= end + pd.Timedelta(days=1))).to_numpy()
+        start, stop = _subscription_dates(data, start_col, end_col, end, "survival_data")
+        churned = (stop.notna() & (stop <= end)).to_numpy()
         until = stop.where(churned, end + pd.Timedelta(days=1))
         out = data.copy()
         out[column] = np.round(elapsed(start, until, code), 2)
         out["churned"] = churned
+        out.attrs["unit"] = unit_label(code)
         return out.reset_index(drop=True)
     if kind != "purchases":
         raise ValueError(f"kind={kind!r}: use 'contract' (cancellations observed) or 'purchases' (churn inferred "
@@ -120,22 +132,32 @@ def survival_data(
     if churned_after is None:
         raise ValueError("survival_data(kind='purchases') needs churned_after: the whole periods without a purchase "
                          "after which a customer counts as churned (as in custlab.lifecycle.lifecycle_states).")
-    from custlab.lifecycle import _activity, _check_thresholds, _scalar_period
+    return _purchase_survival(data, code, end, churned_after, customer_col, date_col, column)
+
+
+def _purchase_survival(data, code, end, churned_after, customer_col, date_col, column) -> pd.DataFrame:
+    """The purchase world of :func:`survival_data`."""
+    from custlab.lifecycle.states import _activity, _check_thresholds
 
     _check_thresholds(churned_after, churned_after)
     ids, period, end_period = _activity(data, code, end, customer_col, date_col, "survival_data")
-    frame = pd.DataFrame({customer_col: data[customer_col].to_numpy(),
-                          "_date": pd.to_datetime(data[date_col]).dt.normalize().to_numpy()})
-    span = frame.groupby(customer_col, sort=True)["_date"].agg(["min", "max"])
-    span.columns = ["first_purchase", "last_purchase"]
-    last_period = period[np.r_[ids[1:] != ids[:-1], True]]
-    labelled = pd.Series((end_period - last_period) >= churned_after, index=ids[np.r_[True, ids[1:] != ids[:-1]]])
-    span = span.join(labelled.rename("churned"))
-    assert _scalar_period(end, code) == end_period
-    until = span["last_purchase"].where(span["churned"], end + pd.Timedelta(days=1))
+    last = np.r_[ids[1:] != ids[:-1], True]
+    churned = pd.Series((end_period - period[last]) >= churned_after, index=ids[last], name="churned")
+    frame = naive_dates(nw.from_native(wall_clock(data, [date_col]), eager_only=True).select(customer_col, date_col),
+                        date_col)
+    span = (frame.group_by(customer_col).agg(nw.col(date_col).min().alias("first_purchase"),
+                                             nw.col(date_col).max().alias("last_purchase"))
+            .to_pandas().set_index(customer_col))
+    span = span.apply(lambda c: pd.to_datetime(c).dt.normalize()).join(churned).sort_index()
+    cutoff = pd.Timestamp(period_start([end_period - churned_after + 1], code)[0])
+    late = span["first_purchase"] >= cutoff
+    span = span.loc[~late]
+    until = span["last_purchase"].where(span["churned"], cutoff)
     span[column] = np.round(elapsed(span["first_purchase"], until, code), 2)
-    out = span.reset_index().rename(columns={"index": customer_col})
-    return out[[customer_col, "first_purchase", "last_purchase", column, "churned"]]
+    out = span.rename_axis(customer_col).reset_index()[[customer_col, "first_purchase", "last_purchase", column,
+                                                        "churned"]]
+    out.attrs.update(unit=unit_label(code), cutoff=cutoff, left_out=int(late.sum()))
+    return out
 
 
 def _fitter(durations, events, label):
@@ -148,6 +170,7 @@ def _groups(data: pd.DataFrame, by: str | None):
     if by is None:
         return [("all", data)]
     require_columns(data, {"by": by}, what="survival data")
+    refuse_missing(data, by, "survival")
     return [(g, part) for g, part in sorted(data.groupby(by, observed=True), key=lambda kv: str(kv[0]))]
 
 
@@ -240,6 +263,7 @@ def logrank_test(data: pd.DataFrame, *, by: str, event_col: str = "churned") -> 
 
     duration = duration_column(data)
     require_columns(data, {"by": by}, what="survival data")
+    refuse_missing(data, by, "logrank_test")
     result = multivariate_logrank_test(data[duration], data[by].astype(str), data[event_col])
     return pd.DataFrame([{"groups": int(data[by].nunique()), "test_statistic": float(result.test_statistic),
                           "degrees_of_freedom": int(result.degrees_of_freedom), "p_value": float(result.p_value)}])
@@ -278,6 +302,8 @@ def cox_design(data: pd.DataFrame, covariates: Sequence[str], *, event_col: str 
         refs[c] = ref
         for level in sorted(set(levels) - {ref}):
             parts.append((levels == level).astype(float).rename(f"{c}[{level}]"))
+    for col in (duration, event_col):
+        refuse_missing(data, col, "cox_design")
     out = pd.concat(parts + [data[duration].astype(float), data[event_col].astype(bool)], axis=1)
     out.attrs["reference"] = refs
     return out
@@ -285,23 +311,43 @@ def cox_design(data: pd.DataFrame, covariates: Sequence[str], *, event_col: str 
 
 @one_blas_thread
 def fit_cox(design: pd.DataFrame, *, penalizer: float = 0.0, event_col: str = "churned"):
-    """Fit lifelines' ``CoxPHFitter`` on :func:`cox_design` output; returns the fitted model.
+    """Fit lifelines' ``CoxPHFitter`` on :func:`cox_design` output.
+
+    Returns
+    -------
+    lifelines.CoxPHFitter
+        Fitted, with two attributes added: ``reference_`` (the reference level of each
+        categorical covariate) and ``converged_`` (False when lifelines reported that the
+        fit did not settle, e.g. a covariate that separates churners completely; a
+        :class:`custlab.models.ConvergenceWarning` says so in plain words).
 
     Examples
     --------
     >>> d = pd.DataFrame({"duration_months": [1, 2, 3, 4, 5, 6, 7, 8.0], "churned": [True] * 8,
     ...                   "plus": [1, 0, 1, 0, 0, 1, 0, 0.0]})
-    >>> bool(fit_cox(d).params_["plus"] > 0)     # "plus" customers churn earlier: a hazard ratio above 1
-    True
+    >>> model = fit_cox(d)
+    >>> bool(model.params_["plus"] > 0), model.converged_     # "plus" churns earlier: a hazard ratio above 1
+    (True, True)
     """
     from lifelines import CoxPHFitter
+    from lifelines.exceptions import ConvergenceWarning as LifelinesConvergence
 
     duration = duration_column(design)
     model = CoxPHFitter(penalizer=penalizer)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         model.fit(design, duration_col=duration, event_col=event_col)
+    unsettled = [w for w in caught if issubclass(w.category, LifelinesConvergence)]
+    for w in caught:
+        if w not in unsettled:
+            warn_caller(str(w.message), w.category)
+    model.converged_ = not unsettled
     model.reference_ = dict(design.attrs.get("reference", {}))
+    if unsettled:
+        first = str(unsettled[0].message).strip().splitlines()[0]
+        warn_caller(f"fit_cox: the Cox model did not settle ({first}). Its hazard ratios are unreliable; drop a "
+                    "covariate that almost separates churners from the others, or pass penalizer=0.1.",
+                    ConvergenceWarning)
     return model
 
 
@@ -367,6 +413,12 @@ def customer_drivers(customers: pd.DataFrame, orders: pd.DataFrame, surveys: pd.
         columns={"acquisition_channel": "channel"}).set_index(customer_col)
     share = (orders["discount"] > 0).groupby(orders[customer_col]).mean()
     out["discount_user"] = share.reindex(out.index).fillna(0.0) >= discount_share
+    score = pd.to_numeric(surveys["nps"], errors="coerce")
+    bad = score.isna() | (score < 0) | (score > 10) | (score != score.round())
+    if bad.any():
+        raise ValueError(f"customer_drivers: {int(bad.sum()):,} survey row(s) hold an NPS answer that is not a whole "
+                         f"number from 0 to 10, e.g.\n{surveys.loc[bad].head(3).to_string()}")
+    refuse_missing(complaints, "resolved", "customer_drivers")
     last = surveys.sort_values([customer_col, "date"], kind="stable").groupby(customer_col)["nps"].last()
     group = pd.cut(last, [-0.5, 6.5, 8.5, 10.5], labels=["detractor", "passive", "promoter"]).astype(str)
     out["nps_group"] = group.reindex(out.index).fillna("no answer")
