@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
+from matplotlib.ticker import MaxNLocator
 
 from custlab.retention.survival import _fitter, _groups, duration_column
 
@@ -108,7 +109,8 @@ def plot_survival(data: pd.DataFrame, *, by: str | None = None, ax: Axes | None 
     groups = _groups(data, by)
     palette = sns.color_palette("colorblind", len(groups))
     top = float(data[duration].max())
-    marks = np.linspace(0, top, ticks).round(1) if top > 0 else np.array([0.0])
+    marks = MaxNLocator(nbins=ticks, integer=True).tick_values(0, top) if top > 0 else np.array([0.0])
+    marks = marks[(marks >= 0) & (marks <= top)]
     lines = []
     for colour, (g, part) in zip(palette, groups):
         kmf = _fitter(part[duration], part[event_col], g)
