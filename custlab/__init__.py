@@ -23,7 +23,18 @@ from custlab.definitions import (
     role_sensitivity,
 )
 from custlab.models import BetaGeo, GammaGamma, ParetoNBD, ShiftedBetaGeo
-from custlab import clustering, clv, evaluation, params, retention, segmentation, typology
+from custlab import (
+    clustering,
+    clv,
+    evaluation,
+    experiments,
+    feedback,
+    lifecycle,
+    params,
+    retention,
+    segmentation,
+    typology,
+)
 from custlab.typology import classify_customer_types, rule_quality, type_share_sensitivity, type_shares
 from custlab.plotting.typology import plot_type_overlap, plot_type_sensitivity, plot_type_shares
 from custlab.evaluation import conditional_expectations, repeat_purchase_histogram, tracking_table
@@ -61,7 +72,10 @@ __all__ = [
     "customer_roles",
     "elapsed",
     "evaluation",
+    "experiments",
+    "feedback",
     "GammaGamma",
+    "lifecycle",
     "load_cdnow",
     "load_retention_cohorts",
     "load_transactions",

@@ -99,6 +99,12 @@ EXTRA = {
         {"dataset": "cdnow", "freq": "W", "churned_days": 90},
         {"n_customers": 2000, "seed": 8, "churned_days": 365},
     ],
+    "08_feedback_nps": [
+        {"confidence": 0.8, "n_customers": 1000, "seed": 3},
+    ],
+    "09_turning_buyers_into_clients": [
+        {"weeks": 12, "n_customers": 3000, "seed": 2},
+    ],
     "06_customer_lifetime_value": [
         {"dataset": "cdnow", "time_unit": "M", "yearly_discount_rate": 0.15, "margin": 1.0},
         {"n_customers": 3000, "seed": 1},

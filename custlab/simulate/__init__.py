@@ -17,6 +17,10 @@ values that made the data:
 * An **incentive experiment**: buyers acquired before the experiment are split
   at random into treatment and control; alive treated buyers purchase
   ``1 + uplift`` times as fast for a few weeks.
+* A second experiment, drawn after the world from its truth with its own random
+  stream (:func:`~custlab.simulate.experiment.draw_incentive_experiment`): one-time
+  buyers offered a coupon, a referral reward or loyalty enrolment, with a true effect
+  that differs by customer type and a known cost (notebook 09).
 
 Customer types, business accounts and income bands are drawn *from* the latent
 values (heavy spenders are more often businesses and in higher income bands),
@@ -56,5 +60,7 @@ from custlab.simulate._base import (
 )
 from custlab.simulate.orders import simulate_bgnbd
 from custlab.simulate.world import CRMWorld, WorldTruth, crm_world
+from custlab.simulate.experiment import OFFERS, draw_incentive_experiment
 
-__all__ = ["WorldParams", "CRMWorld", "WorldTruth", "crm_world", "simulate_bgnbd"]
+__all__ = ["OFFERS", "WorldParams", "CRMWorld", "WorldTruth", "crm_world", "draw_incentive_experiment",
+           "simulate_bgnbd"]

@@ -66,6 +66,7 @@ class WorldParams:
     subscription_share: float = 0.30    # buyers who take a subscription
     complaint_rate: float = 0.04        # orders followed by a complaint
     survey_rate: float = 0.20           # orders followed by a survey answer
+    internal_mood: float = -0.6         # staff accounts answer surveys this much lower (satisfaction sd)
     referral_share: float = 0.08        # contacts who arrive through a referral
     incentive_uplift: float = 0.5       # purchase-rate increase of treated buyers
     incentive_weeks: float = 8.0        # how long the incentive works, weeks

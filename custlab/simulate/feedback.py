@@ -13,7 +13,7 @@ import pandas as pd
 from custlab.simulate._base import COMPLAINT_CATEGORIES, Window, WorldParams, make_ids, pick
 from custlab.simulate.orders import OrderDraws
 
-__all__ = ["draw_feedback"]
+__all__ = ["draw_feedback", "nps_group_probabilities"]
 
 
 def draw_feedback(people: pd.DataFrame, orders: OrderDraws, window: Window, params: WorldParams,
@@ -95,7 +95,9 @@ def _surveys(people: pd.DataFrame, orders: OrderDraws, complain: np.ndarray, win
     s_ok = s_date < window.end_excl
     s_idx, s_date = s_idx[s_ok], s_date[s_ok]
     s_cust = orders.person[s_idx]
-    mood = people["satisfaction"].to_numpy()[s_cust] - 2.0 * complain[s_idx] - 1.0 * returned[s_idx]
+    staff = people["relationship"].to_numpy()[s_cust] == "internal"
+    mood = (people["satisfaction"].to_numpy()[s_cust] - 2.0 * complain[s_idx] - 1.0 * returned[s_idx]
+            + params.internal_mood * staff)
     return pd.DataFrame({
         "customer_id": people["customer_id"].to_numpy()[s_cust],
         "order_id": orders.table["order_id"].to_numpy()[s_idx],
@@ -103,3 +105,53 @@ def _surveys(people: pd.DataFrame, orders: OrderDraws, complain: np.ndarray, win
         "nps": np.clip(np.round(7.6 + 1.6 * mood + rng.normal(0, 1.2, s_idx.size)), 0, 10).astype(int),
         "csat": np.clip(np.round(3.9 + 0.7 * mood + rng.normal(0, 0.6, s_idx.size)), 1, 5).astype(int),
     })
+
+
+def nps_group_probabilities(satisfaction, complained=False, returned=False, internal=False,
+                            params: WorldParams | None = None) -> pd.DataFrame:
+    """The survey model's chances of a promoter (9-10), passive (7-8) or detractor (0-6) answer.
+
+    The simulated answer (drawn in ``_surveys``, whose numbers these are) is
+    ``clip(round(7.6 + 1.6 * mood + e), 0, 10)`` with ``e ~ N(0, 1.2)`` and
+    ``mood = satisfaction - 2 * complained - 1 * returned + internal_mood * internal`` (staff
+    accounts answer ``params.internal_mood`` lower). Rounding and clipping keep the
+    group boundaries where they are: the answer is a promoter's when ``7.6 + 1.6 * mood + e``
+    is at least 8.5, a detractor's when it is below 6.5 (ties have probability zero). No
+    random draw: the same inputs give the same probabilities.
+
+    Parameters
+    ----------
+    satisfaction : float or array-like
+        Latent satisfaction (standardised), as in ``world.truth.customers["satisfaction"]``.
+    complained, returned, internal : bool or array-like
+        Whether the order answered about drew a complaint, was returned, was bought by a
+        staff account; broadcast against ``satisfaction``.
+    params : WorldParams, optional
+        The world's parameters (``internal_mood``); the defaults when not given.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``promoter``, ``passive``, ``detractor`` (probabilities, each row sums to 1) and
+        ``expected_nps`` (``100 * (promoter - detractor)``, on -100..100), one row per value.
+
+    Examples
+    --------
+    >>> nps_group_probabilities([0.0, 1.0]).round(3)
+       promoter  passive  detractor  expected_nps
+    0     0.227    0.594      0.180         4.697
+    1     0.720    0.268      0.012        70.794
+    """
+    from scipy import stats
+
+    shift = (params or WorldParams()).internal_mood
+    sat, comp, ret, staff = np.broadcast_arrays(
+        np.asarray(satisfaction, dtype=float), np.asarray(complained, dtype=float),
+        np.asarray(returned, dtype=float), np.asarray(internal, dtype=float))
+    centre = 7.6 + 1.6 * (sat - 2.0 * comp - 1.0 * ret + shift * staff)
+    promoter = stats.norm.sf((8.5 - centre) / 1.2)
+    detractor = stats.norm.cdf((6.5 - centre) / 1.2)
+    out = pd.DataFrame({"promoter": promoter.ravel(), "passive": (1.0 - promoter - detractor).ravel(),
+                        "detractor": detractor.ravel()})
+    out["expected_nps"] = 100 * (out["promoter"] - out["detractor"])
+    return out

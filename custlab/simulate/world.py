@@ -196,6 +196,7 @@ def _truth_params(window: Window, params: WorldParams) -> dict:
         "gamma_gamma": {**params.gamma_gamma, "unit": "currency units"},
         "sbg": {k: {"alpha": v[0], "beta": v[1], "unit": "per month"} for k, v in params.sbg.items()},
         "monthly_fee": dict(params.monthly_fee),
+        "surveys": {"internal_mood": params.internal_mood, "unit": "satisfaction standard deviations"},
         "incentive": {"start": window.incentive_start(params), "weeks": params.incentive_weeks,
                       "uplift": params.incentive_uplift},
         "world": params,

@@ -1,0 +1,43 @@
+"""Randomized experiments on customers: did the incentive work, for whom, and at what cost?
+
+Tables from an experiment's table (one row per customer, a ``group`` column saying
+treatment or control, a 0/1 outcome, revenue and cost in currency units):
+
+* :func:`balance_table`: the randomization check, covariate means per group and their
+  standardized mean differences, and :func:`rerandomization_check`: is the largest one unusual?
+* :func:`ab_test`: the repeat rate per group, the lift with its interval, revenue, cost
+  and the return on the incentive;
+* :func:`effects_by`: the lift per customer type, with a multiplicity adjustment;
+* :func:`before_after`: the naive comparison without a control group, beside the
+  randomized one;
+* :func:`sample_size`, :func:`power`, :func:`power_curve`: how many customers an
+  experiment needs.
+
+**The interval of a difference of two proportions** is Newcombe's hybrid score interval
+(Newcombe 1998, method 10): the Wilson interval of each rate, combined. It is chosen over
+the textbook Wald interval ``d +- z * se`` because repeat-purchase rates of one-time buyers
+are small (a few %) and groups by customer type are small; there the Wald interval is
+too narrow (it covers less often than it says), and it collapses to a point when a group
+has no repeat purchase at all. Newcombe's interval keeps close to its stated level in
+both cases and needs no iteration. The p-value is that of the pooled two-proportion
+z-test (the chi-square test of the 2x2 table without continuity correction).
+
+Rates are percentages (``_pct``), differences of rates percentage points (``_pp``),
+money currency units.
+
+Examples
+--------
+>>> import pandas as pd
+>>> t = pd.DataFrame({"group": ["treatment"] * 4 + ["control"] * 4,
+...                   "repeat": [1, 1, 0, 0, 1, 0, 0, 0]})
+>>> float(lift(t)["lift_pp"].iloc[0])
+25.0
+"""
+
+from custlab.experiments.analysis import ab_test, before_after, effects_by, group_rates, lift
+from custlab.experiments.balance import balance_table, rerandomization_check
+from custlab.experiments.intervals import newcombe_interval, wilson_interval
+from custlab.experiments.power import power, power_curve, sample_size
+
+__all__ = ["ab_test", "balance_table", "before_after", "effects_by", "group_rates", "lift", "newcombe_interval",
+           "power", "power_curve", "rerandomization_check", "sample_size", "wilson_interval"]
