@@ -37,29 +37,43 @@ def bgnbd_loglik(params: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarr
     return head + np.logaddexp(alive, dead)
 
 
-def bgnbd_loglik_and_gradient(params, x, t_x, T, weights):
-    """Summed, weighted log-likelihood and its gradient in (r, alpha, a, b)."""
+def bgnbd_loglik_and_gradient(params, x, t_x, T, weights, by_x=None):
+    """Summed, weighted log-likelihood and its gradient in (r, alpha, a, b).
+
+    ``by_x``: ``(distinct x, index of each row's x)`` from :func:`distinct_x`. The log-gamma and
+    digamma terms depend on x alone, and x takes a few dozen distinct values however many
+    rows there are, so they are computed once per distinct x and gathered.
+    """
     r, alpha, a, b = params
+    xs, at = by_x if by_x is not None else distinct_x(x)
     has = x > 0
-    xm = np.maximum(x, 1)
+    xsm = np.maximum(xs, 1)
     log_alpha_T, log_alpha_tx = np.log(alpha + T), np.log(alpha + t_x)
     # Beta functions written out in log-gammas, sharing lgamma(a + b + x) between the two terms.
-    lg_abx = gammaln(a + b + x)
     base = gammaln(a) + gammaln(b) - gammaln(a + b)
-    head = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
-    alive = gammaln(a) + gammaln(b + x) - lg_abx - base - (r + x) * log_alpha_T
-    dead = np.where(has, gammaln(a + 1) + gammaln(b + xm - 1) - lg_abx - base - (r + x) * log_alpha_tx, -np.inf)
+    lg_abx = gammaln(a + b + xs)
+    head = (gammaln(r + xs) - gammaln(r))[at] + r * np.log(alpha)
+    alive = (gammaln(a) + gammaln(b + xs) - lg_abx - base)[at] - (r + x) * log_alpha_T
+    dead_x = np.where(xs > 0, gammaln(a + 1) + gammaln(b + xsm - 1) - lg_abx - base, -np.inf)
+    dead = np.where(has, dead_x[at] - (r + x) * log_alpha_tx, -np.inf)
     lse = np.logaddexp(alive, dead)
     w_alive = np.exp(alive - lse)
     w_dead = 1.0 - w_alive
-    psi_ab, psi_abx, psi_b = digamma(a + b), digamma(a + b + x), digamma(b)
-    common = psi_ab - psi_abx
-    d_r = digamma(r + x) - digamma(r) + np.log(alpha) - w_alive * log_alpha_T - w_dead * log_alpha_tx
+    common = (digamma(a + b) - digamma(a + b + xs))[at]
+    d_r = (digamma(r + xs) - digamma(r))[at] + np.log(alpha) - w_alive * log_alpha_T - w_dead * log_alpha_tx
     d_alpha = r / alpha - (r + x) * (w_alive / (alpha + T) + w_dead / (alpha + t_x))
     d_a = common + w_dead / a                     # digamma(a + 1) - digamma(a) = 1 / a
-    d_b = common - psi_b + w_alive * digamma(b + x) + w_dead * np.where(has, digamma(b + xm - 1), 0.0)
+    psi_bx = digamma(b + xs)[at]
+    psi_bx1 = np.where(xs > 0, digamma(b + xsm - 1), 0.0)[at]
+    d_b = common - digamma(b) + w_alive * psi_bx + w_dead * psi_bx1
     grad = np.array([np.dot(weights, g) for g in (d_r, d_alpha, d_a, d_b)])
     return float(np.dot(weights, head + lse)), grad
+
+
+def distinct_x(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct repeat-purchase counts and, for each row, the position of its count among them."""
+    xs, at = np.unique(x, return_inverse=True)
+    return xs, at.reshape(-1)
 
 
 class BetaGeo(FittedModel):
@@ -125,12 +139,13 @@ class BetaGeo(FittedModel):
         self._check_penalizer()
         x, t_x, T = rfm_arrays(data, frequency_col, recency_col, T_col, model="BetaGeo")
         (ux, ut, uT), w = compress(x, t_x, T)
+        by_x = distinct_x(ux)
 
         def negll(p):
             return -float(np.dot(w, bgnbd_loglik(p, ux, ut, uT)))
 
         def negll_and_gradient(p):
-            value, grad = bgnbd_loglik_and_gradient(p, ux, ut, uT, w)
+            value, grad = bgnbd_loglik_and_gradient(p, ux, ut, uT, w, by_x)
             return -value, -grad
 
         scale = float(np.mean(T))
