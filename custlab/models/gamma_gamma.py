@@ -25,17 +25,32 @@ def gamma_gamma_loglik(params, x, m):
             + px * np.log(x) - (px + q) * np.log(gamma + m * x))
 
 
-def gamma_gamma_loglik_and_gradient(params, x, m, weights):
-    """Summed, weighted log-likelihood and its gradient in (p, q, gamma)."""
+def gamma_gamma_loglik_and_gradient(params, x, m, weights, fixed=None):
+    """Summed, weighted log-likelihood and its gradient in (p, q, gamma).
+
+    ``fixed``: :func:`fixed_terms` of the data. The logarithms of x and m do not change
+    between evaluations, and the log-gamma and digamma terms depend on x alone (a few dozen
+    distinct values), so they are computed once per distinct x and gathered.
+    """
     p, q, gamma = params
+    xs, at, log_x, log_m = fixed if fixed is not None else fixed_terms(x, m)
     px = p * x
+    pxs = p * xs
     log_gm = np.log(gamma + m * x)
-    ll = gamma_gamma_loglik(params, x, m)
-    psi_pxq = digamma(px + q)
-    d_p = x * (psi_pxq - digamma(px) + np.log(m) + np.log(x) - log_gm)
+    psi_pxq = digamma(pxs + q)[at]
+    ll = ((gammaln(pxs + q) - gammaln(pxs))[at] - gammaln(q) + q * np.log(gamma) + (px - 1) * log_m
+          + px * log_x - (px + q) * log_gm)
+    d_p = x * (psi_pxq - digamma(pxs)[at] + log_m + log_x - log_gm)
     d_q = psi_pxq - digamma(q) + np.log(gamma) - log_gm
     d_gamma = q / gamma - (px + q) / (gamma + m * x)
     return float(np.dot(weights, ll)), np.array([np.dot(weights, d) for d in (d_p, d_q, d_gamma)])
+
+
+def fixed_terms(x: np.ndarray, m: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """What the likelihood needs that does not change with the parameters: distinct x, the
+    position of each row's x among them, log x and log m."""
+    xs, at = np.unique(x, return_inverse=True)
+    return xs, at.reshape(-1), np.log(x), np.log(m)
 
 
 class GammaGamma(FittedModel):
@@ -94,12 +109,13 @@ class GammaGamma(FittedModel):
             "positive spend only, s[(s.frequency > 0) & (s.monetary_value > 0)]": (x <= 0) | (m <= 0),
         }, where)
         (ux, um), w = compress(x, m)
+        fixed = fixed_terms(ux, um)
 
         def negll(params):
             return -float(np.dot(w, gamma_gamma_loglik(params, ux, um)))
 
         def negll_and_gradient(params):
-            value, grad = gamma_gamma_loglik_and_gradient(params, ux, um, w)
+            value, grad = gamma_gamma_loglik_and_gradient(params, ux, um, w, fixed)
             return -value, -grad
 
         mean = float(np.mean(m))
