@@ -49,8 +49,10 @@ observation_end = "2024-12-31"
 as_of = "2024-06-30"
 churned_after = 6
 level = f"{100 * confidence:g} %"
-print(f"Segments: {segment_col}; intervals at {level}; complaint groups formed on {as_of}, followed to "
-      f"{observation_end}; a buyer is churned after {churned_after} months without a purchase.")
+alpha = 1 - confidence  # the chance that an interval misses, or that a test cries wolf
+print(f"Segments: {segment_col}; intervals at {level} (the survival bands and median lifetimes of section 9 at "
+      f"95 % whatever the level); complaint groups formed on {as_of}, followed to {observation_end}; a buyer is "
+      f"churned after {churned_after} months without a purchase.")
 
 # %% [markdown]
 # ## Setup
@@ -59,8 +61,10 @@ print(f"Segments: {segment_col}; intervals at {level}; complaint groups formed o
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from custlab import feedback, retention
+from custlab.experiments import newcombe_interval
 from custlab.plotting import feedback as fbplot
 from custlab.plotting import retention as rtplot
 from custlab.simulate.feedback import nps_group_probabilities
@@ -68,6 +72,17 @@ from custlab.simulate.feedback import nps_group_probabilities
 rng = np.random.default_rng(seed)
 pd.set_option("display.width", 140)
 pd.set_option("display.max_columns", 14)
+# A "z" in a format ({x:z.1f}) prints a number that rounds to zero as "0.0", never "-0.0".
+
+
+def shown(table, digits=1):
+    """The table rounded for display; + 0.0 turns a "-0.0" into "0.0"."""
+    return table.round(digits).apply(lambda col: col + 0.0 if col.dtype.kind == "f" else col)
+
+
+def p_text(p):
+    """A p-value in words: "p < 0.001" rather than a number no one can read."""
+    return "p < 0.001" if p < 0.001 else f"p = {p:.2g}"
 
 # %% [markdown]
 # ## The data, checked
@@ -87,9 +102,9 @@ surveys = world.surveys.merge(segments, on="customer_id", how="left", validate="
 orders = world.orders.merge(segments, on="customer_id", how="left", validate="many_to_one")
 complaints = world.complaints
 buyers = transactions["customer_id"].nunique()
-print(f"{len(surveys):,} answers from {surveys['customer_id'].nunique():,} customers about {len(orders):,} orders "
-      f"of {buyers:,} buyers; {len(complaints):,} complaints. Answers without a segment: "
-      f"{int(surveys[segment_col].isna().sum())}.")
+print(f"{len(surveys):,} answers from {surveys['customer_id'].nunique():,} customers about "
+      f"{surveys['order_id'].nunique():,} of the {len(orders):,} orders of {buyers:,} buyers; {len(complaints):,} "
+      f"complaints. Answers without a segment: {int(surveys[segment_col].isna().sum())}.")
 
 # %% [markdown]
 # ## 1. The Net Promoter Score
@@ -102,7 +117,7 @@ print(f"{len(surveys):,} answers from {surveys['customer_id'].nunique():,} custo
 
 # %%
 overall = feedback.nps(surveys, confidence=confidence)
-overall.round(1)
+shown(overall)
 
 # %%
 ax = fbplot.plot_score_distribution(feedback.score_distribution(surveys))
@@ -110,7 +125,7 @@ plt.show()
 
 # %%
 o = overall.iloc[0]
-print(f"NPS {o.nps:.1f} points ({level} interval {o.nps_low:.1f} to {o.nps_high:.1f}): {o.promoters_pct:.1f} % "
+print(f"NPS {o.nps:z.1f} points ({level} interval {o.nps_low:z.1f} to {o.nps_high:z.1f}): {o.promoters_pct:.1f} % "
       f"promoters minus {o.detractors_pct:.1f} % detractors, from {int(o.responses):,} answers; {o.passives_pct:.1f} % "
       "are passives, who do not count.")
 
@@ -126,8 +141,8 @@ last = surveys.sort_values("date", kind="stable").groupby("customer_id").tail(1)
 per_customer = feedback.nps(last, confidence=confidence).iloc[0]
 repeat = surveys["customer_id"].duplicated(keep=False).mean()
 print(f"{100 * repeat:.1f} % of the answers come from customers who answered more than once. One answer per customer: "
-      f"NPS {per_customer.nps:.1f} points ({level} interval {per_customer.nps_low:.1f} to "
-      f"{per_customer.nps_high:.1f}), from {int(per_customer.responses):,} customers.")
+      f"NPS {per_customer.nps:z.1f} points ({level} interval {per_customer.nps_low:z.1f} to "
+      f"{per_customer.nps_high:z.1f}), from {int(per_customer.responses):,} customers.")
 
 # %% [markdown]
 # ### By segment
@@ -138,7 +153,7 @@ print(f"{100 * repeat:.1f} % of the answers come from customers who answered mor
 by_segment = feedback.nps(last, by=segment_col, confidence=confidence)
 ax = fbplot.plot_nps(by_segment)
 plt.show()
-by_segment.round(1)
+shown(by_segment)
 
 # %%
 above = by_segment.loc[by_segment["nps_low"] > 0, segment_col].tolist()
@@ -165,15 +180,29 @@ quarterly = feedback.nps_over_time(surveys, freq="Q", confidence=confidence)
 ax = fbplot.plot_nps_over_time(quarterly)
 plt.show()
 
+# %% [markdown]
+# Did the score change in the last quarter? Two intervals that overlap can still hide a real change, and two that
+# do not can come from chance: the question needs the interval of the difference between the two quarters
+# (`nps_difference`, as in section 3 below). It treats the answers as independent; a customer who answered in
+# both quarters makes them a little dependent.
+
 # %%
-hold = ((quarterly["nps_low"] <= o.nps) & (quarterly["nps_high"] >= o.nps)).sum()
-print(f"Quarterly NPS from {quarterly['nps'].min():.1f} to {quarterly['nps'].max():.1f} points, on "
-      f"{quarterly['responses'].min():,} to {quarterly['responses'].max():,} answers a quarter; {hold} of "
-      f"{len(quarterly)} quarters' intervals hold the two-year NPS of {o.nps:.1f}.")
+quarter = surveys["date"].dt.to_period("Q")
+prev_q, last_q = sorted(quarter.unique())[-2:]
+change = feedback.nps_difference(surveys[quarter == last_q], surveys[quarter == prev_q],
+                                 confidence=confidence).iloc[0]
+print(f"Quarterly NPS from {quarterly['nps'].min():z.1f} to {quarterly['nps'].max():z.1f} points, on "
+      f"{quarterly['responses'].min():,} to {quarterly['responses'].max():,} answers a quarter.")
+print(f"{last_q} minus {prev_q}: {change.nps_a:z.1f} against {change.nps_b:z.1f} points, a change of "
+      f"{change.difference:+z.1f} points ({level} interval {change.low:+z.1f} to {change.high:+z.1f} points); the "
+      "interval " + ("excludes 0: at this level the data tell the two quarters apart." if change.low > 0 or
+                     change.high < 0 else
+                     "includes 0: the data cannot tell the two quarters apart."))
 
 # %% [markdown]
-# **What this shows.** A move from one quarter to the next is news only when it is larger than the intervals;
-# a quarter whose interval holds the overall score is no evidence of a change.
+# **What this shows.** Each quarter's interval describes that quarter alone; a change between two quarters has
+# its own interval, wider than either (the two variances add). Comparing every quarter with every other one
+# would multiply the chances of a false alarm: decide before looking which quarters to compare.
 
 # %% [markdown]
 # ## 3. Is one segment really different from another?
@@ -181,24 +210,49 @@ print(f"Quarterly NPS from {quarterly['nps'].min():.1f} to {quarterly['nps'].max
 # The two segments with the most customers answering are compared (chosen by size, before looking at their
 # scores: comparing the highest with the lowest after looking would make chance differences look real), one
 # answer per customer. The difference of two independent NPS has its own interval: each group's adjusted variance,
-# added (Rocks 2016).
-#
-# The simulated company draws every customer's satisfaction, and the answers that follow from it, the same way in
-# every segment this notebook offers: here any difference between segments is chance, and an interval that
-# excludes 0 is a false alarm, as it will be in about one comparison in twenty at 95 %.
+# added (Rocks 2016). The simulated company's truth then says whether the two segments really differ.
 
 # %%
 a_name, b_name = by_segment.sort_values(["responses", segment_col], ascending=[False, True])[segment_col].iloc[:2]
 diff = feedback.nps_difference(last[last[segment_col] == a_name], last[last[segment_col] == b_name],
                                confidence=confidence)
-diff.round(1)
+shown(diff)
 
 # %%
 d = diff.iloc[0]
-verdict = ("excludes 0: the data tell the two segments apart" if d.low > 0 or d.high < 0 else
+excludes = d.low > 0 or d.high < 0
+verdict = ("excludes 0: the data tell the two segments apart" if excludes else
            "includes 0: the data cannot tell the two segments apart")
-print(f"{a_name} minus {b_name}: {d.difference:+.1f} points ({level} interval {d.low:+.1f} to {d.high:+.1f}); the "
-      f"interval {verdict}.")
+print(f"{a_name} minus {b_name}: {d.difference:+z.1f} points ({level} interval {d.low:+z.1f} to {d.high:+z.1f} "
+      f"points); the interval {verdict}.")
+
+# %% [markdown]
+# The truth. The simulated company draws every customer's satisfaction the same way, whatever their segment, and
+# turns it into answers the same way, except for staff accounts (relationship "internal"): the world lowers their
+# answers by `internal_mood`. Staff are placed in channels and regions at random, like everyone else; every staff
+# account is an individual customer, never a business.
+
+# %%
+mood = world.truth.params["surveys"]["internal_mood"]
+staff_ids = world.customers.loc[world.customers["relationship"] == "internal", "customer_id"]
+staff_pct = {g: 100 * last.loc[last[segment_col] == g, "customer_id"].isin(staff_ids).mean() for g in (a_name, b_name)}
+per_staff = np.diff(nps_group_probabilities(0.0, internal=[False, True], params=world.truth.params["world"])
+                    ["expected_nps"])[0]  # points: a staff answer against anyone's, at average satisfaction
+by_staff = per_staff * (staff_pct[a_name] - staff_pct[b_name]) / 100
+print(f"Staff answer {abs(mood):.1f} standard deviations of satisfaction " + ("lower" if mood < 0 else "higher")
+      + f" than they feel: at average satisfaction, {abs(per_staff):.0f} NPS points " + ("lower" if per_staff < 0
+      else "higher") + f". They are {staff_pct[a_name]:.1f} % of the customers answering in {a_name} and "
+      f"{staff_pct[b_name]:.1f} % in {b_name}: by the survey model, about "
+      f"{by_staff:+z.1f} points of {a_name} minus {b_name} come from the staff alone.")
+if segment_by in ("relationship", "kind"):  # the two segmentations tied to staff status
+    read = (f"The interval excludes 0; the {d.difference:+z.1f} points measured are that and chance." if excludes else
+            "The interval includes 0: the answers are too few to show it, not evidence that there is none.")
+    print(f"So the world makes {a_name} and {b_name} differ, by about {by_staff:+z.1f} points: a real difference. "
+          + read)
+else:
+    read = "This interval excludes 0: a false alarm," if excludes else "One that excluded 0 would be a false alarm,"
+    print(f"Apart from the staff among them, every {segment_by} is drawn alike: a difference is chance. {read} as "
+          f"about one comparison in {1 / alpha:.0f} is at {level}.")
 
 # %% [markdown]
 # ## 4. CSAT: satisfied, not recommending
@@ -210,7 +264,7 @@ print(f"{a_name} minus {b_name}: {d.difference:+.1f} points ({level} interval {d
 satisfaction = feedback.csat(last, by=segment_col, confidence=confidence)
 ax = fbplot.plot_csat(satisfaction)
 plt.show()
-satisfaction.round(1)
+shown(satisfaction)
 
 # %%
 c = feedback.csat(surveys, confidence=confidence).iloc[0]
@@ -227,7 +281,7 @@ print(f"CSAT over all {int(c.responses):,} answers: {c.satisfied_pct:.1f} % sati
 
 # %%
 rates = feedback.response_rates(orders, surveys, by=segment_col, confidence=confidence)
-rates[[segment_col, "orders", "answered_pct", "buyers", "responders", "responders_pct"]].round(1)
+shown(rates[[segment_col, "orders", "answered_pct", "buyers", "responders", "responders_pct"]])
 
 # %%
 all_rates = feedback.response_rates(orders, surveys, confidence=confidence).iloc[0]
@@ -239,36 +293,39 @@ print(f"{all_rates.answered_pct:.1f} % of orders were answered; {all_rates.respo
 #
 # The simulated company knows each customer's latent satisfaction (standardised: 0 is the average person), and
 # the survey model's chances of a promoter or a detractor for it (`nps_group_probabilities`, one formula, no
-# random draws). Three NPS can be set side by side: the one measured; the one the model expects from the same
-# answers; and the one it expects if every buyer answered once, about an order of theirs (averaged over their
-# orders, their complaints and returns included).
+# random draws). The measured score moves twice on its way to the company's buyers as a whole: from every answer
+# to one answer per customer (the weight of customers who answer often), and from the customers who answered to
+# every buyer, as the model expects them to answer once about an order of theirs (averaged over their orders,
+# their complaints and returns included): the silent ones.
 
 # %%
 truth = world.truth.customers.set_index("customer_id")["satisfaction"]
 complained = orders["order_id"].isin(complaints["order_id"]).to_numpy()
-staff = orders["customer_id"].map(world.customers.set_index("customer_id")["relationship"]).eq("internal")
 chances = nps_group_probabilities(truth.reindex(orders["customer_id"]).to_numpy(), complained,
-                                  orders["returned"].to_numpy(), staff.to_numpy(), params=world.truth.params["world"])
+                                  orders["returned"].to_numpy(), orders["customer_id"].isin(staff_ids).to_numpy(),
+                                  params=world.truth.params["world"])
 expected = pd.Series(chances["expected_nps"].to_numpy(), index=orders["order_id"])
 every_buyer = expected.groupby(orders["customer_id"].to_numpy()).mean().mean()
-answered = expected[surveys["order_id"]].mean()
+answered, answered_last = expected[surveys["order_id"]].mean(), expected[last["order_id"]].mean()
 bias = pd.DataFrame(
     {"mean latent satisfaction (sd)": [truth[orders["customer_id"].unique()].mean(),
                                        truth[surveys["customer_id"].unique()].mean(),
                                        truth[surveys["customer_id"]].mean()]},
     index=["all buyers (each once)", "responders (each once)", "answers (each answer)"])
-bias.round(3)
+shown(bias, 3)
 
 # %%
-gap = o.nps - every_buyer
-print(f"Latent satisfaction (standard deviations): {bias.iloc[0, 0]:+.3f} among all buyers, {bias.iloc[1, 0]:+.3f} "
-      f"among responders, {bias.iloc[2, 0]:+.3f} per answer.")
-print(f"NPS measured {o.nps:.1f} points per answer and {per_customer.nps:.1f} per customer (last answer); expected by "
-      f"the model from the same answers {answered:.1f}; expected if every buyer answered once {every_buyer:.1f}. "
-      f"The survey reads {abs(gap):.1f} points "
-      + ("higher" if gap > 0 else "lower") + " than the model expects from the company's buyers as a whole"
-      + (f", outside the {level} interval ({o.nps_low:.1f} to {o.nps_high:.1f})." if not o.nps_low <= every_buyer
-         <= o.nps_high else f", within the {level} interval ({o.nps_low:.1f} to {o.nps_high:.1f})."))
+pc = per_customer
+weighted_side, silent_side = ("inside" if pc.nps_low <= x <= pc.nps_high else "outside" for x in (o.nps, every_buyer))
+print(f"Latent satisfaction (standard deviations): {bias.iloc[0, 0]:+z.3f} among all buyers, {bias.iloc[1, 0]:+z.3f} "
+      f"among responders, {bias.iloc[2, 0]:+z.3f} per answer.")
+print(f"Weighting: {o.nps:z.1f} points per answer, {pc.nps:z.1f} per customer (last answer; {level} interval "
+      f"{pc.nps_low:z.1f} to {pc.nps_high:z.1f} points): counting each customer once moves the score by "
+      f"{pc.nps - o.nps:+z.1f} points; the per-answer score lies {weighted_side} the per-customer interval.")
+print(f"Non-response: if every buyer answered once, the model expects {every_buyer:z.1f} points, "
+      f"{every_buyer - pc.nps:+z.1f} points from the per-customer score, {silent_side} its interval. "
+      f"(The model expects {answered:z.1f} points from the same answers and {answered_last:z.1f} from the same "
+      "last answers.)")
 
 # %% [markdown]
 # **What this shows.** In this company a survey follows each order with the same chance, so a customer with many
@@ -288,46 +345,56 @@ internal = last.merge(world.customers[["customer_id", "relationship"]], on="cust
                      suffixes=("_segment", ""))
 inside, outside = internal[internal["relationship"] == "internal"], internal[internal["relationship"] == "external"]
 staff_csat = feedback.csat(internal, by="relationship", confidence=confidence).set_index("relationship")
-staff_csat.round(1)
+shown(staff_csat)
+
+# %% [markdown]
+# The CSAT difference is a difference of two proportions; its interval is Newcombe's (1998), built from the two
+# Wilson intervals.
 
 # %%
+staff_answers = int(surveys["customer_id"].isin(staff_ids).sum())
 if inside.empty:
     print("No internal customer answered the survey: there is nothing to compare (try more customers).")
 else:
     staff = feedback.nps_difference(inside, outside, confidence=confidence).iloc[0]
-    sat_in, sat_out = truth[inside["customer_id"].unique()].mean(), truth[outside["customer_id"].unique()].mean()
     si, se = staff_csat.loc["internal"], staff_csat.loc["external"]
-    print(f"Internal: {len(inside):,} people answered. NPS {staff.nps_a:.1f} "
-          f"against {staff.nps_b:.1f} points for external customers: a difference of {staff.difference:+.1f} "
-          f"({level} interval {staff.low:+.1f} to {staff.high:+.1f}), which "
-          + ("excludes 0." if staff.low > 0 or staff.high < 0 else "includes 0."))
-    print(f"CSAT {si.satisfied_pct:.1f} % satisfied ({si.satisfied_low:.1f} to {si.satisfied_high:.1f}) against "
-          f"{se.satisfied_pct:.1f} % ({se.satisfied_low:.1f} to {se.satisfied_high:.1f}); the intervals "
-          + ("do not overlap." if si.satisfied_low > se.satisfied_high or si.satisfied_high < se.satisfied_low
-             else "overlap."))
-    print(f"Mean latent satisfaction of these responders (standard deviations): {sat_in:+.3f} (internal) and "
-          f"{sat_out:+.3f} (external).")
-shift = world.truth.params["surveys"]["internal_mood"]
-print(f"The truth, for comparison: staff answer {abs(shift):.1f} standard deviations of satisfaction "
-      + ("lower" if shift < 0 else "higher") + " than they feel.")
+    c_low, c_high = 100 * np.asarray(newcombe_interval(si.satisfied, si.responses, se.satisfied, se.responses,
+                                                       confidence=confidence))
+    print(f"Internal: {len(inside):,} staff accounts answered ({staff_answers:,} answers; each one's last is used). "
+          f"NPS {staff.nps_a:z.1f} against {staff.nps_b:z.1f} points for external customers: a difference of "
+          f"{staff.difference:+z.1f} points ({level} interval {staff.low:+z.1f} to {staff.high:+z.1f} points), "
+          "which " + ("excludes 0." if staff.low > 0 or staff.high < 0 else "includes 0."))
+    print(f"CSAT {si.satisfied_pct:.1f} % satisfied against {se.satisfied_pct:.1f} %: a difference of "
+          f"{si.satisfied_pct - se.satisfied_pct:+z.1f} percentage points ({level} interval {c_low:+z.1f} to "
+          f"{c_high:+z.1f} points), which " + ("excludes 0." if c_low > 0 or c_high < 0 else "includes 0."))
+    sat_in, sat_out = truth[inside["customer_id"]], truth[outside["customer_id"]]
+    se_in = f"standard error {sat_in.sem():.3f}" if sat_in.size > 1 else "one person: no standard error"
+    print(f"Mean latent satisfaction of these responders, in standard deviations: {sat_in.mean():+z.3f} internal "
+          f"({se_in}), {sat_out.mean():+z.3f} external (standard error {sat_out.sem():.3f}).")
+    print(f"The truth: staff answer {abs(mood):.1f} standard deviations of satisfaction "
+          + ("lower" if mood < 0 else "higher") + " than they feel; whether the answers of these "
+          f"{len(inside):,} staff accounts can show it is what the NPS and CSAT intervals above say.")
 
 # %% [markdown]
-# **What this shows.** In this simulation staff are as satisfied as anyone (their latent satisfaction is drawn the
-# same way) but answer the survey more harshly: the world's `internal_mood` lowers their answers. Whether a few
-# dozen answers can show that is what the interval above says. In a real company staff answers need separate
+# **What this shows.** In this simulation staff's latent satisfaction is drawn the same way as everyone's, so a
+# gap between the responders' means above is chance, as large as their standard errors allow. What the world
+# changes is how staff answer: `internal_mood` moves their answers. In a real company staff answers need separate
 # reporting anyway: they know the product, and they may have reasons to be generous or harsh.
 
 # %% [markdown]
 # ## 7. Complaints
 #
 # How many complaints, about what, and how fast they are closed. The base of the rate is the buyers: only a
-# buyer can complain about an order.
+# buyer can complain about an order. The days to resolve (median and 90th percentile) are those of the resolved
+# complaints only: an open complaint has no time to resolve yet, only a wait longer than the days gone by (it is
+# censored), so these days understate how long complaints stay open.
 
 # %%
 complaint_total = feedback.complaint_summary(complaints, buyers, by=None, confidence=confidence).iloc[0]
 by_category = feedback.complaint_summary(complaints, buyers, confidence=confidence)
-by_category[["category", "complaints", "per_1000_customers", "share_pct", "resolution_pct", "median_days_to_resolve",
-             "p90_days_to_resolve"]].round(1)
+shown(by_category[["category", "complaints", "per_1000_customers", "share_pct", "resolution_pct",
+                   "median_days_to_resolve", "p90_days_to_resolve"]].rename(
+    columns={"per_1000_customers": "per_1000_buyers"}))
 
 # %%
 ax = fbplot.plot_resolution_times(complaints, by="category")
@@ -339,8 +406,9 @@ print(f"{int(complaint_total.complaints):,} complaints from {int(complaint_total
       f"{complaint_total.per_1000_customers:.1f} per 1,000 buyers over two years. Most are about {top.category} "
       f"({top.share_pct:.1f} % of them).")
 print(f"Resolved: {complaint_total.resolution_pct:.1f} % ({level} interval {complaint_total.resolution_low:.1f} to "
-      f"{complaint_total.resolution_high:.1f} %); a median of {complaint_total.median_days_to_resolve:.1f} days to "
-      f"resolve, and 90 % of the resolved ones within {complaint_total.p90_days_to_resolve:.1f} days.")
+      f"{complaint_total.resolution_high:.1f} %). Among the resolved ones, a median of "
+      f"{complaint_total.median_days_to_resolve:.1f} days to resolve, and 90 % within "
+      f"{complaint_total.p90_days_to_resolve:.1f} days.")
 
 # %% [markdown]
 # ## 8. Resolved, unresolved, no complaint: what happened next?
@@ -353,14 +421,15 @@ outcomes = feedback.complaint_outcomes(complaints, transactions, as_of=as_of, ob
                                        confidence=confidence)
 ax = fbplot.plot_complaint_outcomes(outcomes)
 plt.show()
-outcomes[["complaint", "customers", "purchases_before", "spend_before", "bought_again_pct", "purchases_after",
-          "spend_after"]].round(2)
+shown(outcomes[["complaint", "customers", "purchases_before", "spend_before", "bought_again_pct",
+                "purchases_after", "spend_after"]], 2)
 
 # %%
 for row in outcomes.itertuples():
     print(f"{row.complaint}: {row.customers:,} customers; by {as_of}, {row.purchases_before:.2f} purchases and "
           f"{row.spend_before:.2f} currency units each; after it, {row.bought_again_pct:.1f} % bought again "
-          f"({row.bought_again_low:.1f} to {row.bought_again_high:.1f}), spending {row.spend_after:.2f} each.")
+          f"({level} interval {row.bought_again_low:.1f} to {row.bought_again_high:.1f} %), spending "
+          f"{row.spend_after:.2f} currency units each.")
 none = outcomes.set_index("complaint").loc["no complaint"]
 complainers = outcomes[outcomes["complaint"] != "no complaint"]
 ratio = (complainers["purchases_before"] * complainers["customers"]).sum() / complainers["customers"].sum() / \
@@ -373,14 +442,15 @@ print(f"By {as_of}, customers with a complaint had made {ratio:.1f} times as man
 # before the date say how different they were before any complaint. In this simulated company complaints are
 # drawn after the orders and never change later purchases; whatever gap the table shows comes from who
 # complains, not from what the complaint did. To learn what a fast resolution is worth, resolve some complaints
-# faster at random and compare (notebook 09).
+# faster at random and compare, in an experiment like notebook 09's.
 
 # %% [markdown]
 # ## 9. Does the answer predict who stays?
 #
 # Each buyer's group on their last answer (or "no answer"), joined to their survival data of notebook 05:
-# churned after six months without a purchase, dated at the last purchase; Kaplan-Meier curves by group (with
-# 95 % bands, whatever `confidence` says) and a log-rank test that the curves are one.
+# churned after six months without a purchase, dated at the last purchase; Kaplan-Meier curves by group and
+# median lifetimes, in months, with 95 % bands and intervals whatever `confidence` says; and a log-rank test that
+# the curves are one, judged at the notebook's level.
 
 # %%
 lifetimes = retention.survival_data(transactions, kind="purchases", observation_end=observation_end, unit="M",
@@ -392,8 +462,9 @@ ax = rtplot.plot_survival(lifetimes, by="nps_group")
 plt.show()
 
 # %%
-medians = retention.median_lifetimes(lifetimes, by="nps_group").round(2)
-medians
+medians = retention.median_lifetimes(lifetimes, by="nps_group")
+shown(medians.rename(columns={"customers": "buyers", "median": "median_months", "median_low": "low_95_months",
+                              "median_high": "high_95_months"}), 2)
 
 # %%
 test = retention.logrank_test(lifetimes, by="nps_group").iloc[0]
@@ -401,8 +472,9 @@ answering = lifetimes[lifetimes["nps_group"] != "no answer"]
 test_answered = retention.logrank_test(answering, by="nps_group").iloc[0]
 for name, t in (("All four groups", test), ("Promoters, passives and detractors only", test_answered)):
     print(f"{name}: log-rank chi-square {t.test_statistic:.1f} on {int(t.degrees_of_freedom)} degrees of freedom, "
-          f"p = {t.p_value:.2g}; " + ("the curves differ by more than chance would make them." if t.p_value < 0.05
-                                      else "the data cannot tell the curves apart."))
+          f"{p_text(t.p_value)}, " + ("below" if t.p_value < alpha else "not below") + f" {alpha:.2g} (the {level} "
+          "level): " + ("the curves differ by more than chance would make them." if t.p_value < alpha else
+                        "the data cannot tell the curves apart."))
 
 # %%
 once = lifetimes.assign(one_time=(lifetimes["duration_months"] == 0) & lifetimes["churned"])
@@ -425,37 +497,37 @@ print(f"{left_out:,} buyers who first bought after {cutoff.date()} are left out 
 # %% [markdown]
 # ## Exercises
 #
-# **1.** How many NPS points does a complaint cost? Compare the answers about orders that drew a complaint with
-# the answers about the others, with the interval of the difference.
+# **1.** How much lower are answers about orders that drew a complaint? Compare them with the answers about the
+# other orders, with the interval of the difference. Returned orders draw complaints far more often and lower the
+# answers on their own, so compare within the orders that were not returned.
 
 # %%
 # Solution
-after_complaint = surveys["order_id"].isin(complaints["order_id"])
-cost = feedback.nps_difference(surveys[after_complaint], surveys[~after_complaint], confidence=confidence).iloc[0]
-print(f"Answers after a complaint: {int(cost.responses_a):,}, NPS {cost.nps_a:.1f}; the others: "
-      f"{int(cost.responses_b):,}, "
-      f"NPS {cost.nps_b:.1f}. Difference {cost.difference:+.1f} points ({level} interval {cost.low:+.1f} to "
-      f"{cost.high:+.1f}).")
+kept = surveys[~surveys["order_id"].map(orders.set_index("order_id")["returned"]).to_numpy()]
+after_complaint = kept["order_id"].isin(complaints["order_id"])
+if after_complaint.all() or not after_complaint.any():
+    print("Among answers about orders not returned, one of the two groups is empty: try more customers.")
+else:
+    gap = feedback.nps_difference(kept[after_complaint], kept[~after_complaint], confidence=confidence).iloc[0]
+    print(f"Orders not returned. Answers after a complaint: {int(gap.responses_a):,}, NPS {gap.nps_a:z.1f} points; "
+          f"the others: {int(gap.responses_b):,}, NPS {gap.nps_b:z.1f} points. Difference {gap.difference:+z.1f} "
+          f"points ({level} interval {gap.low:+z.1f} to {gap.high:+z.1f} points).")
 
 # %% [markdown]
-# **2.** How many answers does an NPS need to be known within 5 points either way? Keep the company's shares of
-# promoters, passives and detractors and grow the number of answers.
+# **2.** How many answers does an NPS need to be known within 5 points either way, with the company's shares of
+# promoters and detractors? The adjusted Wald interval's half-width is `z * sqrt((p + d - (p - d)^2) / (n + 3))`:
+# solve it for `n`.
 
 # %%
 # Solution
-shares = np.array([o.promoters_pct, o.passives_pct, o.detractors_pct]) / 100
-rows = []
-for n in (100, 200, 400, 800, 1600, 3200, 6400):
-    counts = np.round(shares * n).astype(int)
-    counts[1] = n - counts[0] - counts[2]
-    scores = np.repeat([10, 8, 3], counts)
-    row = feedback.nps(scores, confidence=confidence).iloc[0]
-    rows.append({"answers": len(scores), "half_width_points": (row.nps_high - row.nps_low) / 2})
-widths = pd.DataFrame(rows)
-enough = widths[widths["half_width_points"] <= 5]
-print(f"With these shares, {enough['answers'].iloc[0]:,} answers give an interval of at most 5 points either way."
-      if len(enough) else "Even 6,400 answers leave the interval wider than 5 points either way.")
-widths.round(1)
+z = stats.norm.ppf(0.5 + confidence / 2)
+p, d = o.promoters_pct / 100, o.detractors_pct / 100
+needed = int(np.ceil((z / 0.05) ** 2 * (p + d - (p - d) ** 2) - 3))  # n = (z / E)^2 (p + d - (p - d)^2) - 3
+counts = np.round(np.array([p, d]) * needed).astype(int)
+check = feedback.nps(np.repeat([10, 3, 8], [*counts, needed - counts.sum()]), confidence=confidence).iloc[0]
+print(f"With {100 * p:.1f} % promoters and {100 * d:.1f} % detractors and z = {z:.2f} ({level}): {needed:,} answers. "
+      f"Check: an NPS from {needed:,} answers with these shares has an interval "
+      f"{(check.nps_high - check.nps_low) / 2:.1f} points either way.")
 
 # %% [markdown]
 # ## Takeaways
@@ -474,6 +546,8 @@ widths.round(1)
 # - Reichheld, F. F. (2003). The one number you need to grow. *Harvard Business Review* 81(12), 46-54.
 # - Rocks, B. (2016). Interval estimation for the "Net Promoter Score". *The American Statistician* 70(4),
 #   365-372.
+# - Newcombe, R. G. (1998). Interval estimation for the difference between independent proportions: comparison of
+#   eleven methods. *Statistics in Medicine* 17, 873-890.
 # - Wilson, E. B. (1927). Probable inference, the law of succession, and statistical inference. *Journal of the
 #   American Statistical Association* 22, 209-212.
 # - Groves, R. M. (2006). Nonresponse rates and nonresponse bias in household surveys. *Public Opinion Quarterly*

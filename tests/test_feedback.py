@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import polars as pl
 import pytest
+from scipy import stats
 
 import custlab as cl
 from custlab import feedback as fb
@@ -145,6 +146,19 @@ def test_nps_difference_by_hand():
     assert (swapped.low, swapped.high) == (pytest.approx(-d.high), pytest.approx(-d.low))
     with pytest.raises(ValueError, match="group b"):
         fb.nps_difference([9], [12])
+
+
+@pytest.mark.parametrize("confidence", [0.8, 0.95, 0.99])
+@pytest.mark.parametrize(("promoters", "detractors"), [(0.34, 0.31), (0.6, 0.1), (0.05, 0.8)])
+def test_answers_needed_from_the_adjusted_wald_half_width(confidence, promoters, detractors):
+    # Notebook 08, exercise 2: the half-width z * sqrt((p + d - (p - d)^2) / (n + 3)) solved for n. With the
+    # observed shares standing in for the adjusted ones, n answers give a half-width of about E (the 3/4 answers
+    # added to each group move the shares a little when n is a few hundred).
+    z = stats.norm.ppf(0.5 + confidence / 2)
+    needed = int(np.ceil((z / 0.05) ** 2 * (promoters + detractors - (promoters - detractors) ** 2) - 3))
+    counts = np.round(np.array([promoters, detractors]) * needed).astype(int)
+    row = fb.nps(np.repeat([10, 3, 8], [*counts, needed - counts.sum()]), confidence=confidence).iloc[0]
+    assert (row.nps_high - row.nps_low) / 2 == pytest.approx(5, abs=0.1)
 
 
 def test_nps_over_time_by_quarter():
@@ -310,6 +324,19 @@ def test_model_probabilities_match_the_simulated_answers(world):
     worse = nps_group_probabilities(0.5, complained=[False, True])
     assert worse["promoter"].iloc[1] < worse["promoter"].iloc[0]
     assert math.isclose(nps_group_probabilities(0.0)["expected_nps"].iloc[0], 4.697, abs_tol=1e-3)
+
+
+def test_staff_answers_sit_lower_and_staff_are_individuals(world):
+    # What notebook 08 tells from the truth: only staff answers are moved (by internal_mood, the same number in
+    # the truth and in the survey model), and every staff account is an individual, so "kind" carries them too.
+    mood = world.truth.params["surveys"]["internal_mood"]
+    assert mood == world.truth.params["world"].internal_mood < 0
+    staff = world.customers[world.customers["relationship"] == "internal"]
+    assert len(staff) > 0 and (staff["kind"] == "individual").all()
+    p = nps_group_probabilities(0.0, internal=[False, True], params=world.truth.params["world"])
+    same_mood = nps_group_probabilities(mood, params=world.truth.params["world"])
+    assert p["expected_nps"].iloc[1] < p["expected_nps"].iloc[0]
+    assert p["expected_nps"].iloc[1] == pytest.approx(same_mood["expected_nps"].iloc[0])
 
 
 # ---------------------------------------------------------------- pictures
