@@ -15,10 +15,14 @@ from custlab.experiments import (
     ab_test,
     balance_table,
     before_after,
+    break_even_lift,
     effects_by,
+    equal_lifts_test,
+    format_p_value,
     group_rates,
     lift,
     newcombe_interval,
+    one_time_buyers,
     power,
     power_curve,
     rerandomization_check,
@@ -111,7 +115,45 @@ def test_ab_test_revenue_cost_and_return_by_hand():
     net = r.loc["net revenue per customer"]
     assert net["difference"] == pytest.approx(7.5 - 2.5)
     assert r.loc["return on the incentive", "difference"] == pytest.approx(100 * 5.0 / 2.5)
-    assert r.loc["return on the incentive", "low"] == pytest.approx(100 * net["low"] / 2.5)
+    assert "profit per customer" not in r.index
+
+
+def delta_ratio_by_hand(num_t, num_c, cost_t, cost_c):
+    """The delta-method 95 % interval of (mean num_t - mean num_c) / (mean cost_t - mean cost_c), by hand."""
+    n_t, n_c = len(num_t), len(num_c)
+    d_num, d_cost = np.mean(num_t) - np.mean(num_c), np.mean(cost_t) - np.mean(cost_c)
+    ratio = d_num / d_cost
+    var_num = np.var(num_t, ddof=1) / n_t + np.var(num_c, ddof=1) / n_c
+    var_cost = np.var(cost_t, ddof=1) / n_t + np.var(cost_c, ddof=1) / n_c
+    cov = np.cov(num_t, cost_t)[0, 1] / n_t + np.cov(num_c, cost_c)[0, 1] / n_c
+    half = Z95 * math.sqrt(var_num - 2 * ratio * cov + ratio ** 2 * var_cost) / d_cost
+    return ratio, ratio - half, ratio + half
+
+
+def test_ab_test_profit_and_return_with_a_random_cost_by_hand():
+    revenue = np.array([30.0, 20.0, 10.0, 0, 0, 0, 20.0, 15.0, 0, 0, 0, 0])
+    cost = np.array([5.0, 5.0, 5.0, 0, 0, 0, 0, 0, 0, 0, 0, 0])  # a coupon, paid when it is used
+    t = two_by_two(3, 6, 2, 6, revenue=revenue, cost=cost)
+    r = ab_test(t, margin=0.3)
+    profit = 0.3 * revenue - cost
+    pt, pc = profit[:6], profit[6:]
+    assert r.loc["profit per customer", ["control", "treatment"]].tolist() == pytest.approx([pc.mean(), pt.mean()])
+    welch = stats.ttest_ind(pt, pc, equal_var=False).confidence_interval(0.95)
+    assert (r.loc["profit per customer", "low"], r.loc["profit per customer", "high"]) == pytest.approx(
+        (welch.low, welch.high))
+    ratio, low, high = delta_ratio_by_hand(pt, pc, cost[:6], cost[6:])
+    ret = r.loc["return on the incentive"]
+    assert (ret["difference"], ret["low"], ret["high"]) == pytest.approx((100 * ratio, 100 * low, 100 * high))
+    assert "net profit" in ret["unit"] and r.attrs["margin"] == 0.3
+    # A fixed cost: the delta interval is the net interval over the cost (normal quantile).
+    fixed = t.assign(cost=np.where(t["group"] == "treatment", 4.0, 0.0))
+    r = ab_test(fixed, margin=0.3)
+    p = 0.3 * revenue - fixed["cost"].to_numpy()
+    se = math.sqrt(np.var(p[:6], ddof=1) / 6 + np.var(p[6:], ddof=1) / 6)
+    assert r.loc["return on the incentive", "high"] - r.loc["return on the incentive", "difference"] == pytest.approx(
+        100 * Z95 * se / 4.0)
+    with pytest.raises(ValueError, match="margin"):
+        ab_test(t, margin=30)
 
 
 def test_ab_test_without_money_columns_and_with_other_labels():
@@ -167,6 +209,46 @@ def test_effects_by_holm_and_bonferroni_by_hand():
     assert "Holm" in e.attrs["adjustment"] and "Bonferroni" in e.attrs["adjustment"]
 
 
+def test_equal_lifts_test_by_hand():
+    t = pd.concat([two_by_two(30, 100, 20, 100, kind="a"), two_by_two(0, 50, 5, 50, kind="b")], ignore_index=True)
+    r = equal_lifts_test(t, "kind")
+    # The lifts as estimated; their variances from Agresti-Caffo rates (one success and one failure added per arm).
+    d, v = [], []
+    for kt, nt, kc, nc in ((30, 100, 20, 100), (0, 50, 5, 50)):
+        pt, pc = (kt + 1) / (nt + 2), (kc + 1) / (nc + 2)
+        d.append(kt / nt - kc / nc)
+        v.append(pt * (1 - pt) / (nt + 2) + pc * (1 - pc) / (nc + 2))
+    w = 1 / np.array(v)
+    dbar = (w * d).sum() / w.sum()
+    q = (w * (np.array(d) - dbar) ** 2).sum()
+    assert (r["groups"], r["df"]) == (2, 1)
+    assert r["chi2"] == pytest.approx(q) and r["p_value"] == pytest.approx(stats.chi2.sf(q, 1))
+    assert r["common_lift_pp"] == pytest.approx(100 * dbar)
+    with pytest.raises(ValueError, match="fewer than two"):
+        equal_lifts_test(two_by_two(3, 10, 1, 10, kind="a"), "kind")
+
+
+def test_equal_lifts_test_keeps_its_level_when_the_lifts_are_equal():
+    # Three types with different base rates and the same lift of 5 points: about 5 % of experiments reject.
+    rng = np.random.default_rng(0)
+    bases, size, runs = np.array([0.05, 0.10, 0.20]), np.array([300, 150, 600]), 1000
+    kind = np.repeat(np.repeat(["a", "b", "c"], 2), np.repeat(size, 2))
+    group = np.concatenate([np.repeat(["treatment", "control"], n) for n in size])
+    rejected = 0
+    for _ in range(runs):
+        k = np.column_stack([rng.binomial(size, bases + 0.05), rng.binomial(size, bases)]).ravel()
+        repeat = np.concatenate([np.arange(n) < x for n, x in zip(np.repeat(size, 2), k)])
+        t = pd.DataFrame({"kind": kind, "group": group, "repeat": repeat})
+        rejected += equal_lifts_test(t, "kind")["p_value"] < 0.05
+    assert 0.025 <= rejected / runs <= 0.08
+
+
+def test_format_p_value():
+    assert [format_p_value(v) for v in (0.2548, 0.0009, 0.001, 1.0)] == ["0.255", "< 0.001", "0.001", "1.000"]
+    assert format_p_value(0.00001, sentence=True) == "p < 0.001"
+    assert format_p_value(0.04, digits=2, sentence=True) == "p = 0.04"
+
+
 def test_effects_by_keeps_a_group_with_one_arm_only():
     t = pd.concat([two_by_two(3, 10, 1, 10, kind="a"), two_by_two(2, 5, 0, 0, kind="b")], ignore_index=True)
     e = effects_by(t, "kind", cost_col=None, overall=False).set_index("kind")
@@ -220,6 +302,16 @@ def test_power_curve_table():
     assert default["customers_per_group"].max() >= 2 * sample_size(0.08, 0.02) - 1
 
 
+def test_break_even_lift_by_hand():
+    # 0.6 per treated customer, 40 of revenue per repeat buyer kept at 30 %: 12 of profit; 0.6 / 12 = 5 points.
+    assert break_even_lift(0.6, 40.0, margin=0.3) == pytest.approx(0.05)
+    assert break_even_lift(0.0, 40.0, margin=0.3) == 0.0
+    with pytest.raises(ValueError, match="margin"):
+        break_even_lift(0.6, 40.0, margin=0)
+    with pytest.raises(ValueError, match="revenue_per_repeat_buyer"):
+        break_even_lift(0.6, float("nan"), margin=0.3)
+
+
 # --- balance and before/after ---------------------------------------------------------------------
 
 def test_balance_table_by_hand():
@@ -255,10 +347,51 @@ def test_before_after_by_hand():
     ba = before_after(t)
     assert ba.loc["before/after change", "estimate"] == pytest.approx(30.0)
     assert ba.loc["randomized lift", "estimate"] == pytest.approx(20.0)
-    assert ba.loc["what the naive comparison adds", "estimate"] == pytest.approx(10.0)
+    assert ba.loc["what before/after adds", "estimate"] == pytest.approx(10.0)
     d = np.array([1] * 3 + [0] * 7, float)
     half = stats.t.ppf(0.975, 9) * d.std(ddof=1) / math.sqrt(10)
     assert ba.loc["before/after change", "low"] == pytest.approx(30 - 100 * half)
+    # The before rate is 0 for everyone, fixed by who was chosen: no interval.
+    assert ba.loc["treated, before", ["low", "high"]].isna().all()
+    assert "earlier cohort" not in ba.index
+
+
+def test_before_after_with_an_earlier_cohort():
+    t = two_by_two(3, 10, 1, 10).assign(repeat_before=[1] + [0] * 19)
+    ba = before_after(t, earlier=[True] * 2 + [False] * 18)
+    assert ba.loc["treated, before", "low"] == pytest.approx(100 * wilson_by_hand(1, 10)[0])
+    assert ba.loc["earlier cohort", "estimate"] == pytest.approx(10.0)
+    low, high = newcombe_interval(3, 10, 2, 20)
+    row = ba.loc["treated after minus earlier cohort"]
+    assert (row["estimate"], row["low"], row["high"]) == pytest.approx((20.0, 100 * low, 100 * high))
+    assert ba.loc["what the cohort comparison adds", "estimate"] == pytest.approx(20.0 - 20.0)
+    with pytest.raises(ValueError, match="empty"):
+        before_after(t, earlier=[])
+
+
+def test_one_time_buyers_by_hand_in_pandas_and_polars():
+    tx = pd.DataFrame({"customer_id": ["a", "b", "b", "c", "c", "d", "d", "e"],
+                       "date": pd.to_datetime(["2024-01-02", "2024-01-03", "2024-01-20", "2024-01-01", "2024-01-05",
+                                               "2024-01-04 09:00", "2024-01-04 17:00", "2024-01-24"], format="ISO8601")})
+    got = one_time_buyers(tx, start="2024-01-10", weeks=2)
+    # a: one purchase, none after; b: one, then one on day 10 of the window; c: two before (not eligible);
+    # d: two on one day (one purchase when merged); e: first purchase after the start (not eligible).
+    assert got["customer_id"].tolist() == ["a", "b", "d"]
+    assert got["repeat"].tolist() == [False, True, False] and got["purchases"].tolist() == [0, 1, 0]
+    assert one_time_buyers(tx, start="2024-01-10", weeks=2, merge_same_day=False)["customer_id"].tolist() == ["a", "b"]
+    # The window ends the day before start + weeks: b's purchase on 2024-01-20 is outside one week.
+    assert not one_time_buyers(tx, start="2024-01-10", weeks=1)["repeat"].any()
+    pl = pytest.importorskip("polars")
+    pd.testing.assert_frame_equal(one_time_buyers(pl.from_pandas(tx), start="2024-01-10", weeks=2).to_pandas(), got,
+                                  check_dtype=False)
+    with pytest.raises(ValueError, match="not dates"):
+        one_time_buyers(tx.assign(date=tx["date"].astype(str)), start="2024-01-10", weeks=2)
+
+
+def test_one_time_buyers_are_the_simulated_experiment_s_eligible(world, eligible):
+    start = eligible.attrs["start"]
+    got = one_time_buyers(world.transactions(), start=start, weeks=8, merge_same_day=False)
+    assert got["customer_id"].tolist() == eligible["customer_id"].tolist()
 
 
 # --- pictures -------------------------------------------------------------------------------------

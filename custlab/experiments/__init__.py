@@ -7,11 +7,12 @@ treatment or control, a 0/1 outcome, revenue and cost in currency units):
   standardized mean differences, and :func:`rerandomization_check`: is the largest one unusual?
 * :func:`ab_test`: the repeat rate per group, the lift with its interval, revenue, cost
   and the return on the incentive;
-* :func:`effects_by`: the lift per customer type, with a multiplicity adjustment;
-* :func:`before_after`: the naive comparison without a control group, beside the
-  randomized one;
-* :func:`sample_size`, :func:`power`, :func:`power_curve`: how many customers an
-  experiment needs.
+* :func:`effects_by`: the lift per customer type, with a multiplicity adjustment, and
+  :func:`equal_lifts_test`: do the types' lifts differ?
+* :func:`before_after`: the naive comparisons without a control group (before/after, an
+  earlier cohort from :func:`one_time_buyers`), beside the randomized one;
+* :func:`break_even_lift`, :func:`sample_size`, :func:`power`, :func:`power_curve`: the
+  smallest lift worth finding, and how many customers an experiment needs for it.
 
 **The interval of a difference of two proportions** is Newcombe's hybrid score interval
 (Newcombe 1998, method 10): the Wilson interval of each rate, combined. It is chosen over
@@ -23,7 +24,7 @@ both cases and needs no iteration. The p-value is that of the pooled two-proport
 z-test (the chi-square test of the 2x2 table without continuity correction).
 
 Rates are percentages (``_pct``), differences of rates percentage points (``_pp``),
-money currency units.
+money currency units. :func:`format_p_value` writes a p-value for a sentence or a table.
 
 Examples
 --------
@@ -34,10 +35,12 @@ Examples
 25.0
 """
 
-from custlab.experiments.analysis import ab_test, before_after, effects_by, group_rates, lift
+from custlab.experiments.analysis import ab_test, before_after, effects_by, equal_lifts_test, group_rates, lift
 from custlab.experiments.balance import balance_table, rerandomization_check
-from custlab.experiments.intervals import newcombe_interval, wilson_interval
-from custlab.experiments.power import power, power_curve, sample_size
+from custlab.experiments.cohorts import one_time_buyers
+from custlab.experiments.intervals import format_p_value, newcombe_interval, wilson_interval
+from custlab.experiments.power import break_even_lift, power, power_curve, sample_size
 
-__all__ = ["ab_test", "balance_table", "before_after", "effects_by", "group_rates", "lift", "newcombe_interval",
-           "power", "power_curve", "rerandomization_check", "sample_size", "wilson_interval"]
+__all__ = ["ab_test", "balance_table", "before_after", "break_even_lift", "effects_by", "equal_lifts_test",
+           "format_p_value", "group_rates", "lift", "newcombe_interval", "one_time_buyers", "power", "power_curve",
+           "rerandomization_check", "sample_size", "wilson_interval"]

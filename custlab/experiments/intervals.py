@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-__all__ = ["newcombe_interval", "wilson_interval"]
+__all__ = ["format_p_value", "newcombe_interval", "wilson_interval"]
 
 
 def _z(confidence: float) -> float:
@@ -90,6 +90,50 @@ def _welch(a: np.ndarray, b: np.ndarray, confidence: float) -> tuple[float, floa
     res = stats.ttest_ind(a, b, equal_var=False)
     ci = res.confidence_interval(confidence)
     return float(ci.low), float(ci.high), float(res.pvalue)
+
+
+def _ratio_delta(num_a: np.ndarray, num_b: np.ndarray, den_a: np.ndarray, den_b: np.ndarray,
+                 confidence: float) -> tuple[float, float, float]:
+    """A ratio of two differences of means and its delta-method interval.
+
+    ``R = (mean(num_a) - mean(num_b)) / (mean(den_a) - mean(den_b))``, both differences taken on
+    the same customers (``num`` and ``den`` are two columns of one row per customer), so the
+    interval counts the noise of the denominator and its covariance with the numerator::
+
+        var(R) = (var(N) - 2 R cov(N, D) + R^2 var(D)) / D^2
+
+    with ``var(N) = s^2(num_a) / n_a + s^2(num_b) / n_b`` and likewise for ``D`` and the
+    covariance. NaN when the denominator is not positive or a group has one row.
+    """
+    na, nb = num_a.size, num_b.size
+    den = float(den_a.mean() - den_b.mean())
+    if na < 2 or nb < 2 or not den > 0:
+        return np.nan, np.nan, np.nan
+    ratio = float(num_a.mean() - num_b.mean()) / den
+    var_n = num_a.var(ddof=1) / na + num_b.var(ddof=1) / nb
+    var_d = den_a.var(ddof=1) / na + den_b.var(ddof=1) / nb
+    cov = np.cov(num_a, den_a)[0, 1] / na + np.cov(num_b, den_b)[0, 1] / nb
+    half = _z(confidence) * np.sqrt(max(var_n - 2 * ratio * cov + ratio ** 2 * var_d, 0.0)) / den
+    return ratio, ratio - half, ratio + half
+
+
+def format_p_value(p: float, *, digits: int = 3, sentence: bool = False) -> str:
+    """A p-value as text: ``digits`` decimals, ``"< 0.001"`` below the smallest one shown, ``""`` for NaN.
+
+    With ``sentence=True``, ready for a sentence: ``"p = 0.087"`` or ``"p < 0.001"``.
+
+    Examples
+    --------
+    >>> format_p_value(0.0871), format_p_value(0.00002), format_p_value(float("nan"))
+    ('0.087', '< 0.001', '')
+    >>> format_p_value(0.0871, sentence=True), format_p_value(0.00002, sentence=True)
+    ('p = 0.087', 'p < 0.001')
+    """
+    if p is None or np.isnan(p):
+        return "p not computed" if sentence else ""
+    floor = 10.0 ** -digits
+    text = f"< {floor:.{digits}f}" if p < floor else f"{p:.{digits}f}"
+    return ("p " + text if text.startswith("<") else "p = " + text) if sentence else text
 
 
 def _holm(p: np.ndarray) -> np.ndarray:

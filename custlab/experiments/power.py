@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["power", "power_curve", "sample_size"]
+__all__ = ["break_even_lift", "power", "power_curve", "sample_size"]
 
 
 def _check_rates(base_rate: float, lift: float) -> tuple[float, float]:
@@ -137,3 +137,44 @@ def power_curve(base_rate: float, lifts: Sequence[float], *, n_per_group: Sequen
     parts = [pd.DataFrame({"lift_pp": 100 * v, "customers_per_group": n, "power": power(n, base_rate, v, alpha=alpha)})
              for v in lifts]
     return pd.concat(parts, ignore_index=True)
+
+
+def break_even_lift(cost_per_treated: float, revenue_per_repeat_buyer: float, *, margin: float) -> float:
+    """The smallest lift of the repeat rate that pays for an incentive: the lift worth finding.
+
+    One extra repeat buyer brings about the profit of a repeat buyer,
+    ``margin * revenue_per_repeat_buyer``; the incentive costs ``cost_per_treated`` on every
+    treated customer. It pays when ``lift * margin * revenue_per_repeat_buyer`` reaches the
+    cost::
+
+        break-even lift = cost_per_treated / (margin * revenue_per_repeat_buyer)
+
+    A first-order figure for sizing an experiment: it leaves out that an offer may also
+    change how much the customers who would have come back anyway buy.
+
+    Parameters
+    ----------
+    cost_per_treated : float
+        What the incentive costs per treated customer, currency units (0 or more).
+    revenue_per_repeat_buyer : float
+        Revenue of a customer who buys again, over the same window, currency units.
+    margin : float
+        Share of revenue kept as profit (above 0, at most 1).
+
+    Returns
+    -------
+    float
+        The lift as a fraction (0.02 for 2 percentage points); pass it to :func:`sample_size`.
+
+    Examples
+    --------
+    >>> round(break_even_lift(0.6, 40.0, margin=0.3), 4)
+    0.05
+    """
+    if not 0 < margin <= 1:
+        raise ValueError(f"margin={margin!r} must be the share of revenue kept as profit, above 0 and at most 1.")
+    if not revenue_per_repeat_buyer > 0:
+        raise ValueError(f"revenue_per_repeat_buyer={revenue_per_repeat_buyer!r} must be positive (currency units).")
+    if not cost_per_treated >= 0:
+        raise ValueError(f"cost_per_treated={cost_per_treated!r} must be 0 or more (currency units).")
+    return float(cost_per_treated) / (margin * float(revenue_per_repeat_buyer))
