@@ -30,7 +30,7 @@
 # %% tags=["parameters"]
 offer: str = "coupon"  # incentive tested: "coupon", "referral" or "loyalty" (see the design below)
 weeks: int = 8  # outcome window: a repeat purchase within this many weeks of the start counts
-margin: float = 0.3  # share of an order's revenue the company keeps as profit (0.3 = 30 %)
+margin: float = 0.3  # share of the revenue of an order the company keeps as profit (0.3 is 30 %)
 n_customers: int = 5000  # people in the simulated company (about one in six is a one-time buyer at the start)
 seed: int = 9  # random seed of the simulated company and of the experiment
 
