@@ -86,3 +86,4 @@ bench: $(BENCH_VENV)/.installed
 	$(BENCH_VENV)/bin/python benchmarks/bench_models.py
 	$(BENCH_VENV)/bin/python benchmarks/bench_busy_core.py
 	$(BENCH_VENV)/bin/python benchmarks/bench_lifecycle.py
+	$(BENCH_VENV)/bin/python benchmarks/bench_cohorts.py
