@@ -41,16 +41,15 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")  # keep BLAS out of it (inherited by the child processes)
 
 import json  # noqa: E402
-import platform  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 
-import narwhals  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import polars as pl  # noqa: E402
 
+from bench_lifecycle import _rss_mb, machine, make_log  # noqa: E402  (the same log, memory and machine probes)
 from custlab.retention import cohort_table  # noqa: E402
 
 START, END = "2023-01-01", "2024-12-31"  # 24 calendar months observed; END is a month end
@@ -66,35 +65,14 @@ REL_TOL = 1e-9        # revenue: sums of the same amounts in another order
 # --------------------------------------------------------------------------- the log
 
 def make_cohort_log(n_customers: int, seed: int = 2026) -> pd.DataFrame:
-    """About 10 transactions per customer, first purchases uniform over the 24 months, with amounts.
+    """The log of ``bench_lifecycle.make_log`` (same customers and dates) with an amount per purchase.
 
-    The log of ``bench_lifecycle.make_log`` (same construction, same seed, so the same
-    customers and dates; written out again so that this script does not import custlab's
-    lifecycle module): repeat purchases (negative binomial, mean 9) fall into 1 + Poisson(1)
-    bursts per customer, centred uniformly between the first purchase and the end, each
-    purchase an exponential 10 days (mean) after its burst's centre. Rows are in date order.
     Amounts: log-normal (median 20, mean about 28 currency units), whole cents, from a
     second generator (seed + 1), so the dates do not depend on them.
     """
-    rng = np.random.default_rng(seed)
-    days = int((np.datetime64(END) - np.datetime64(START)).astype(int)) + 1
-    first = rng.integers(0, days, n_customers)
-    repeats = rng.negative_binomial(1.5, 1.5 / (1.5 + 9.0), n_customers)  # mean 9 repeat purchases
-    bursts = 1 + rng.poisson(1.0, n_customers)
-    owner = np.repeat(np.arange(n_customers), bursts)
-    centre = first[owner] + rng.random(owner.size) * (days - first[owner])
-    burst_start = np.cumsum(bursts) - bursts
-    buyer = np.repeat(np.arange(n_customers), repeats)
-    burst = burst_start[buyer] + (rng.random(buyer.size) * bursts[buyer]).astype(np.int64)
-    later = centre[burst] + rng.exponential(10.0, buyer.size)
-    later = np.minimum(later, days - 1).astype(np.int64)
-    who = np.concatenate([np.arange(n_customers), buyer])
-    day = np.concatenate([first, later])
-    order = np.argsort(day, kind="stable")
-    ids = 100_000 + rng.permutation(n_customers).astype(np.int64)
-    dates = np.datetime64(START, "ns") + day[order].astype("timedelta64[D]")
-    amounts = np.round(np.random.default_rng(seed + 1).lognormal(3.0, 0.8, order.size), 2)
-    return pd.DataFrame({"customer_id": ids[who[order]], "date": dates, "amount": amounts})
+    tx = make_log(n_customers, seed)
+    tx["amount"] = np.round(np.random.default_rng(seed + 1).lognormal(3.0, 0.8, len(tx)), 2)
+    return tx
 
 
 # --------------------------------------------------------------------------- the plain pandas way
@@ -165,14 +143,6 @@ def compare(got: dict, plain: dict, last_month: str, metric: str) -> dict:
 
 # ----------------------------------------------------------------- one variant, fresh process
 
-def _rss_mb(field: str) -> float:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) / 1024
-    raise RuntimeError(f"{field} not in /proc/self/status")
-
-
 def child(name: str, n_customers: int, repeats: int, budget: float) -> None:
     """Build the log, call the variant, print one JSON line: times, peak memory, sizes, the table.
 
@@ -226,19 +196,6 @@ def run_child(name: str, n_customers: int, repeats: int, budget: float = 1e9) ->
 
 
 # --------------------------------------------------------------------------- main
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return (f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB, {platform.machine()}; "
-            f"python {platform.python_version()}, numpy {np.__version__}, pandas {pd.__version__}, "
-            f"polars {pl.__version__}, narwhals {narwhals.__version__}")
-
 
 def check_same() -> None:
     """custlab (each input) and the plain pivot give the same cells on a smaller log with a hole."""

@@ -25,22 +25,12 @@ import narwhals as nw
 import pandas as pd
 
 from custlab.schema import require_complete
-from custlab.units import _MS_PER_DAY, CLOCK_TICKS, clock, clock_values, normalize_unit, wall_clock
+from custlab.units import _MS_PER_DAY, CLOCK_TICKS, as_date, clock, clock_values, normalize_unit, wall_clock
 
 __all__ = ["rfm_summary"]
 
 def _clock_scalar(ts: pd.Timestamp, unit: str) -> float:
     return float(clock_values(ts, unit)[0])
-
-
-def _as_timestamp(value, name: str) -> pd.Timestamp:
-    try:
-        ts = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name}={value!r} is not a date; use e.g. '1998-06-30'.") from None
-    if ts is pd.NaT:
-        raise ValueError(f"{name} is missing; give the last day of observation, e.g. '1998-06-30'.")
-    return ts.tz_localize(None) if ts.tzinfo is not None else ts
 
 
 def _require_purchases_by(df, date_col: str, cal_end: pd.Timestamp) -> None:
@@ -139,9 +129,9 @@ def rfm_summary(
     require_complete(transactions,
                      {"customer_col": customer_col, "date_col": date_col, "amount_col": amount_col},
                      caller="rfm_summary", amount_col=amount_col)
-    obs_end = _as_timestamp(observation_end, "observation_end")
+    obs_end = as_date(observation_end, "observation_end")
     end_excl = obs_end.normalize() + pd.Timedelta(days=1)
-    cal_end = None if calibration_end is None else _as_timestamp(calibration_end, "calibration_end")
+    cal_end = None if calibration_end is None else as_date(calibration_end, "calibration_end")
     if cal_end is not None and cal_end > obs_end:
         raise ValueError(f"calibration_end {cal_end.date()} is after observation_end {obs_end.date()}.")
 

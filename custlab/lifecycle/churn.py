@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import narwhals as nw
 import numpy as np
 import pandas as pd
 
-from custlab.lifecycle.states import _activity, _check_thresholds, _period_of
+from custlab.lifecycle.states import _activity, _check_thresholds
 from custlab.schema import require_columns
-from custlab.units import as_date, normalize_unit, period_number, unit_label
+from custlab.units import as_date, normalize_unit, period_numbers, unit_label
 
 __all__ = ["churn_label_tradeoff"]
 
@@ -85,7 +84,7 @@ def churn_label_tradeoff(
     if when > end:
         raise ValueError(f"as_of {when.date()} is after observation_end {end.date()}.")
     ids, period, end_period = _activity(transactions, code, end, customer_col, date_col, "churn_label_tradeoff")
-    at = _period_of(when, code)
+    at = int(period_numbers(when, code)[0])
     upto = period <= at
     new_id = np.r_[True, ids[1:] != ids[:-1]]
     customers_all = ids[new_id]
@@ -118,8 +117,7 @@ def churn_label_tradeoff(
         drop_period = np.full(customers.size, np.iinfo(np.int64).max, dtype=np.int64)
         has = drop.notna().to_numpy()
         if has.any():
-            frame = nw.from_native(pd.DataFrame({"t": drop[has].to_numpy()}), eager_only=True)
-            drop_period[has] = frame.select(period_number(nw.col("t"), code)).get_column("t").to_numpy()
+            drop_period[has] = period_numbers(drop[has].to_numpy(), code)
         dropped = (drop_period <= at) & (drop <= end).to_numpy()
     unit = unit_label(code)
     rows = []

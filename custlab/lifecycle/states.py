@@ -35,7 +35,7 @@ import pandas as pd
 
 from custlab._frames import eager, naive_dates, refuse_reserved, require_dates
 from custlab.schema import require_columns, require_complete
-from custlab.units import as_date, normalize_unit, period_number, period_start, wall_clock
+from custlab.units import as_date, normalize_unit, period_number, period_numbers, period_start, wall_clock
 
 __all__ = [
     "STATES",
@@ -49,11 +49,6 @@ __all__ = [
 
 #: The lifecycle states, in the order tables and pictures show them.
 STATES: tuple[str, ...] = ("new", "active", "at_risk", "churned", "reactivated")
-
-
-def _period_of(ts: pd.Timestamp, freq: str) -> int:
-    frame = nw.from_native(pd.DataFrame({"t": [ts]}), eager_only=True)
-    return int(frame.select(period_number(nw.col("t"), freq)).item())
 
 
 def periods_for_days(days: float, freq: str) -> int:
@@ -162,7 +157,7 @@ def _activity(transactions, code, observation_end, customer_col, date_col, calle
            .unique([customer_col, "_p"]).sort(customer_col, "_p").collect())
     ids = act.get_column(customer_col).to_numpy()
     period = act.get_column("_p").to_numpy().astype(np.int64)
-    return ids, period, _period_of(end, code)
+    return ids, period, int(period_numbers(end, code)[0])
 
 
 def _expand_states(ids, period, end_period, at_risk_after, churned_after):

@@ -64,7 +64,7 @@ def subscription_lifetimes(
     normalize_unit(period)
     require_columns(subscriptions, {"customer_col": customer_col, "start_col": start_col, "end_col": end_col},
                     what="subscriptions table")
-    end = pd.Timestamp(observation_end).normalize()
+    end = as_date(observation_end, "observation_end").normalize()
     start = pd.to_datetime(subscriptions[start_col])
     stop = pd.to_datetime(subscriptions[end_col])
     late = start > end
