@@ -387,9 +387,10 @@ def test_blas_runs_on_one_thread_inside_fits_and_predictions(calibration, monkey
     assert all(e == estimates[0] for e in estimates)
     assert blas_threads() == outside
     assert probe() == 1
-    # Every public method that computes goes through the limit.
+    # Every public method that computes goes through the limit (saving and loading only copy numbers).
     for cls in (cl.BetaGeo, cl.ParetoNBD, cl.GammaGamma, cl.ShiftedBetaGeo):
         for name in dir(cls):
-            if not name.startswith("_") and name != "summary" and callable(getattr(cls, name)):
+            if (not name.startswith("_") and name not in {"summary", "to_dict", "from_dict"}
+                    and callable(getattr(cls, name))):
                 assert hasattr(getattr(cls, name), "__wrapped__"), f"{cls.__name__}.{name}"
     assert model.converged_

@@ -7,6 +7,7 @@ Estimation itself lives in :mod:`custlab.models._optimise`.
 from __future__ import annotations
 
 import functools
+import math
 import os
 import sys
 import threading
@@ -22,6 +23,9 @@ from custlab.models._optimise import Optimum
 from custlab.units import unit_label
 
 __all__ = ["ConvergenceWarning", "FittedModel", "check_fitted", "one_blas_thread", "summary_table"]
+
+#: Version of the layout written by :meth:`FittedModel.to_dict`.
+FORMAT_VERSION = 1
 
 
 class ConvergenceWarning(UserWarning):
@@ -126,7 +130,12 @@ class FittedModel:
     Fitted attributes set by :meth:`_store`:
 
     - ``params_`` (pandas.Series), ``standard_errors_`` (pandas.Series, NaN where the
-      likelihood's curvature gives none), ``loglik_`` (float), ``n_customers_`` (int);
+      likelihood's curvature gives none), ``covariance_`` (pandas.DataFrame, the inverse
+      of the Hessian of the negative log-likelihood: the estimates' asymptotic covariance),
+      ``loglik_`` (float), ``n_customers_`` (int);
+    - ``aic_`` and ``bic_`` (float): Akaike's and Schwarz's information criteria,
+      ``2k - 2 loglik`` and ``k log(n_customers) - 2 loglik`` for ``k`` parameters; lower
+      is better between models fitted on the same customers;
     - ``converged_`` (bool): True when the estimates are an optimum that pins every
       parameter down (scaled gradient near zero, Hessian positive definite, no estimate
       at the edge of the parameter space). A fit warns with :class:`ConvergenceWarning`
@@ -154,7 +163,9 @@ class FittedModel:
         with np.errstate(all="ignore"):
             self.loglik_ = -float(negll(optimum.params))
         self.standard_errors_ = pd.Series(optimum.standard_errors, index=names, name="std_error")
+        self.covariance_ = pd.DataFrame(optimum.covariance, index=names, columns=names)
         self.n_customers_ = int(n_customers)
+        self._set_criteria()
         self.converged_ = bool(optimum.converged)
         self.at_boundary_ = bool(optimum.at_boundary)
         self.convergence_ = optimum.reason
@@ -164,6 +175,99 @@ class FittedModel:
             warn_caller(f"{type(self).__name__}.{where}: {optimum.reason}; converged_ is False and the "
                         "estimates may be wrong. Check the data (enough customers, enough repeat buyers?) "
                         "or pass a penalizer (e.g. penalizer=0.01).", ConvergenceWarning)
+
+    def _set_criteria(self) -> None:
+        k = len(self.params_)
+        self.aic_ = 2 * k - 2 * self.loglik_
+        self.bic_ = k * math.log(self.n_customers_) - 2 * self.loglik_
+
+    # -----------------------------------------------------------------------------------------
+    # Saving and loading
+    # -----------------------------------------------------------------------------------------
+    def _extra_state(self) -> dict:
+        """What a subclass needs beyond the common fitted attributes (JSON-safe)."""
+        return {}
+
+    def _restore_extra(self, state: dict) -> None:
+        """Inverse of :meth:`_extra_state`."""
+
+    def to_dict(self) -> dict:
+        """The fitted model as plain numbers, strings and lists, ready for ``json.dump``.
+
+        Only what the predictions and the summary need is kept: estimates, standard
+        errors, covariance, log-likelihood, the convergence verdict and the time unit.
+        No pickle is involved, so a saved model can be read by any version of Python and
+        inspected by eye. Missing numbers (NaN) are written as ``None``.
+
+        Returns
+        -------
+        dict
+
+        Examples
+        --------
+        >>> import json
+        >>> import custlab as cl
+        >>> model = cl.ShiftedBetaGeo().fit([1000, 631, 468, 382, 326, 289, 262, 241])
+        >>> again = cl.ShiftedBetaGeo.from_dict(json.loads(json.dumps(model.to_dict())))
+        >>> bool((again.survival([1, 5]) == model.survival([1, 5])).all())
+        True
+        """
+        check_fitted(self)
+        state = {
+            "model": type(self).__name__,
+            "format": FORMAT_VERSION,
+            "settings": {"penalizer": float(self.penalizer)},
+            "params": _plain(self.params_.to_dict()),
+            "standard_errors": _plain(self.standard_errors_.to_dict()),
+            "covariance": _plain(self.covariance_.to_numpy().tolist()),
+            "loglik": _plain(self.loglik_),
+            "n_customers": self.n_customers_,
+            "converged": self.converged_,
+            "at_boundary": self.at_boundary_,
+            "convergence": self.convergence_,
+            "time_unit": getattr(self, "time_unit_", None),
+        }
+        extra = self._extra_state()
+        if extra:
+            state["extra"] = _plain(extra)
+        return state
+
+    @classmethod
+    def from_dict(cls, state: dict):
+        """A fitted model from what :meth:`to_dict` wrote; its predictions are the same.
+
+        Raises
+        ------
+        ValueError
+            If ``state`` was written by another model class or is not a saved model.
+        """
+        if not isinstance(state, dict) or "params" not in state or "model" not in state:
+            raise ValueError(f"{cls.__name__}.from_dict takes the dict that to_dict() wrote; got "
+                             f"{type(state).__name__} without 'model' and 'params'.")
+        if state["model"] != cls.__name__:
+            raise ValueError(f"This is a saved {state['model']}, not a {cls.__name__}: "
+                             f"load it with cl.{state['model']}.from_dict(...).")
+        if state.get("format") != FORMAT_VERSION:
+            raise ValueError(f"{cls.__name__}.from_dict reads format {FORMAT_VERSION}; this file has "
+                             f"format {state.get('format')!r}.")
+        model = cls(**state.get("settings", {}))
+        names = list(state["params"])
+        model.params_ = pd.Series([_number(v) for v in state["params"].values()], index=names,
+                                  name="estimate", dtype=float)
+        model.standard_errors_ = pd.Series([_number(state["standard_errors"][n]) for n in names],
+                                           index=names, name="std_error", dtype=float)
+        model.covariance_ = pd.DataFrame([[_number(v) for v in row] for row in state["covariance"]],
+                                         index=names, columns=names, dtype=float)
+        model.loglik_ = _number(state["loglik"])
+        model.n_customers_ = int(state["n_customers"])
+        model.converged_ = bool(state["converged"])
+        model.at_boundary_ = bool(state["at_boundary"])
+        model.convergence_ = str(state["convergence"])
+        if state.get("time_unit") is not None:
+            model.time_unit_ = state["time_unit"]
+        model._set_criteria()
+        model._restore_extra(state.get("extra", {}))
+        return model
 
     def summary(self) -> pd.DataFrame:
         """Estimates with standard errors and 95% intervals.
@@ -187,3 +291,22 @@ class FittedModel:
         """
         check_fitted(self)
         return summary_table(self.params_, self.standard_errors_.to_numpy())
+
+
+def _plain(value):
+    """``value`` with NumPy scalars turned into Python ones and NaN into None (JSON has no NaN)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer, int)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        return None if not math.isfinite(value) else float(value)
+    return value
+
+
+def _number(value) -> float:
+    return float("nan") if value is None else float(value)

@@ -52,9 +52,10 @@ Gradient = Callable[[np.ndarray], tuple[float, np.ndarray]]
 class Optimum:
     """What a fit found, and the verdict on it.
 
-    ``params`` and ``standard_errors`` are on the natural scale (a standard error is NaN
-    where the curvature gives none); ``objective`` is the minimised penalised negative
-    log-likelihood; ``reason`` is the verdict in plain words.
+    ``params``, ``standard_errors`` and ``covariance`` are on the natural scale (a standard
+    error is NaN, and the covariance all NaN, where the curvature gives none); ``objective``
+    is the minimised penalised negative log-likelihood; ``reason`` is the verdict in plain
+    words.
     """
 
     params: np.ndarray
@@ -64,6 +65,7 @@ class Optimum:
     reason: str
     scaled_gradient: float
     standard_errors: np.ndarray
+    covariance: np.ndarray
 
 
 class _LogObjective:
@@ -223,22 +225,26 @@ def _judge(u: np.ndarray, value: float, grad: np.ndarray, hess: np.ndarray, log_
     else:
         reason = CONVERGED
     converged = reason == CONVERGED
-    return Optimum(params, float(value), converged, at_boundary, reason, scaled,
-                   _standard_errors(hess, grad, params))
+    cov = _covariance(hess, grad, params)
+    diag = np.diag(cov)
+    with np.errstate(invalid="ignore"):
+        se = np.where(diag > 0, np.sqrt(np.abs(diag)), np.nan)
+    return Optimum(params, float(value), converged, at_boundary, reason, scaled, se, cov)
 
 
-def _standard_errors(hess_log: np.ndarray, grad_log: np.ndarray, params: np.ndarray) -> np.ndarray:
-    """Square roots of the diagonal of the inverse Hessian on the natural scale (NaN if not positive)."""
+def _covariance(hess_log: np.ndarray, grad_log: np.ndarray, params: np.ndarray) -> np.ndarray:
+    """The inverse Hessian on the natural scale: the estimates' asymptotic covariance (all NaN
+    if the Hessian cannot be inverted)."""
+    k = params.size
     if not (np.all(np.isfinite(hess_log)) and np.all(np.isfinite(grad_log))):
-        return np.full(params.size, np.nan)
+        return np.full((k, k), np.nan)
     # d2f/dp_i dp_j = (d2f/du_i du_j - [i == j] df/du_i) / (p_i p_j), since u = log(p).
     hess = (hess_log - np.diag(grad_log)) / np.outer(params, params)
     try:
         cov = np.linalg.inv(hess)
     except np.linalg.LinAlgError:
-        return np.full(params.size, np.nan)
-    diag = np.diag(cov)
-    return np.where(diag > 0, np.sqrt(np.abs(diag)), np.nan)
+        return np.full((k, k), np.nan)
+    return (cov + cov.T) / 2
 
 
 def fit_positive_params(
