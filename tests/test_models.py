@@ -366,13 +366,13 @@ def test_blas_runs_on_one_thread_inside_fits_and_predictions(calibration, monkey
 
     outside = blas_threads()
     seen = []
-    real = bgnbd.bgnbd_loglik_and_gradient
+    real = bgnbd.bgnbd_derivatives
 
     def spy(*args):
         seen.append(max(blas_threads()))
         return real(*args)
 
-    monkeypatch.setattr(bgnbd, "bgnbd_loglik_and_gradient", spy)
+    monkeypatch.setattr(bgnbd, "bgnbd_derivatives", spy)
     model = cl.BetaGeo().fit(calibration)
     assert seen and set(seen) == {1}
     assert blas_threads() == outside

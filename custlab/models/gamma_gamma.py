@@ -8,7 +8,7 @@ Fitted on repeat buyers: x (repeat transactions) and m_x (their mean amount).
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import digamma, gammaln
+from scipy.special import digamma, gammaln, zeta
 
 from custlab.models._base import FittedModel, check_fitted, one_blas_thread
 from custlab.models._data import compress, read_columns, refuse_rows, values
@@ -25,32 +25,84 @@ def gamma_gamma_loglik(params, x, m):
             + px * np.log(x) - (px + q) * np.log(gamma + m * x))
 
 
-def gamma_gamma_loglik_and_gradient(params, x, m, weights, fixed=None):
-    """Summed, weighted log-likelihood and its gradient in (p, q, gamma).
+class GammaGammaData:
+    """The (x, m) rows of a fit with their weights, and what never changes between
+    evaluations: the distinct x with per-x sums of the weights, m x, and the sums of
+    the terms in log x and log m."""
 
-    ``fixed``: :func:`fixed_terms` of the data. The logarithms of x and m do not change
-    between evaluations, and the log-gamma and digamma terms depend on x alone (a few dozen
-    distinct values), so they are computed once per distinct x and gathered.
+    def __init__(self, x: np.ndarray, m: np.ndarray, weights: np.ndarray):
+        self.x, self.m, self.w = x, m, weights
+        self.xs, at = np.unique(x, return_inverse=True)
+        self.w_by_x = np.bincount(at.reshape(-1), weights=weights, minlength=self.xs.size)
+        self.mx = m * x
+        self.wx = weights * x
+        self.total = float(weights.sum())
+        log_m = np.log(m)
+        self.sum_x_log_mx = float(np.dot(self.wx, log_m + np.log(x)))
+        self.sum_log_m = float(np.dot(weights, log_m))
+
+    def subsample(self, rows: int) -> "GammaGammaData":
+        """About ``rows`` rows taken evenly, weights scaled to the whole."""
+        keep = slice(0, None, int(np.ceil(self.x.size / rows)))
+        w = self.w[keep]
+        return GammaGammaData(self.x[keep], self.m[keep], w * (self.total / w.sum()))
+
+
+def gamma_gamma_derivatives(params, data: GammaGammaData, order: int = 2):
+    """Summed, weighted log-likelihood and, up to ``order``, its gradient and Hessian in
+    (p, q, gamma).
+
+    Per row, with ``L = log(gamma + m x)``::
+
+        ll = lgamma(p x + q) - lgamma(p x) - lgamma(q) + q log(gamma) + (p x - 1) log(m)
+             + p x log(x) - (p x + q) L
+
+    The log-gamma, digamma and trigamma terms depend on x alone (a few dozen distinct
+    values): they are computed once per distinct x and weighted by the per-x sums. Only
+    ``L`` and ``1 / (gamma + m x)`` are computed per row.
     """
     p, q, gamma = params
-    xs, at, log_x, log_m = fixed if fixed is not None else fixed_terms(x, m)
-    px = p * x
+    xs, n = data.xs, data.total
     pxs = p * xs
-    log_gm = np.log(gamma + m * x)
-    psi_pxq = digamma(pxs + q)[at]
-    ll = ((gammaln(pxs + q) - gammaln(pxs))[at] - gammaln(q) + q * np.log(gamma) + (px - 1) * log_m
-          + px * log_x - (px + q) * log_gm)
-    d_p = x * (psi_pxq - digamma(pxs)[at] + log_m + log_x - log_gm)
-    d_q = psi_pxq - digamma(q) + np.log(gamma) - log_gm
-    d_gamma = q / gamma - (px + q) / (gamma + m * x)
-    return float(np.dot(weights, ll)), np.array([np.dot(weights, d) for d in (d_p, d_q, d_gamma)])
+    L = np.log(gamma + data.mx)
+    sum_wL, sum_wxL = float(np.dot(data.w, L)), float(np.dot(data.wx, L))
+    value = (np.dot(data.w_by_x, gammaln(pxs + q) - gammaln(pxs)) - n * gammaln(q) + n * q * np.log(gamma)
+             + p * data.sum_x_log_mx - data.sum_log_m - p * sum_wxL - q * sum_wL)
+    if order == 0:
+        return float(value)
+    psi_pxq, psi_px = digamma(pxs + q), digamma(pxs)
+    inv = 1.0 / (gamma + data.mx)
+    sum_w_inv, sum_wx_inv = float(np.dot(data.w, inv)), float(np.dot(data.wx, inv))
+    wx_by_x = data.w_by_x * xs
+    grad = np.array([
+        np.dot(wx_by_x, psi_pxq - psi_px) + data.sum_x_log_mx - sum_wxL,
+        np.dot(data.w_by_x, psi_pxq) - n * digamma(q) + n * np.log(gamma) - sum_wL,
+        n * q / gamma - p * sum_wx_inv - q * sum_w_inv,
+    ])
+    if order == 1:
+        return float(value), grad
+    tri_pxq = zeta(2.0, pxs + q)
+    inv2 = inv * inv
+    hess = np.empty((3, 3))
+    hess[0, 0] = np.dot(wx_by_x * xs, tri_pxq - zeta(2.0, pxs))
+    hess[0, 1] = hess[1, 0] = np.dot(wx_by_x, tri_pxq)
+    hess[0, 2] = hess[2, 0] = -sum_wx_inv
+    hess[1, 1] = np.dot(data.w_by_x, tri_pxq) - n * zeta(2.0, q)
+    hess[1, 2] = hess[2, 1] = n / gamma - sum_w_inv
+    hess[2, 2] = -n * q / gamma**2 + p * np.dot(data.wx, inv2) + q * np.dot(data.w, inv2)
+    return float(value), grad, hess
 
 
-def fixed_terms(x: np.ndarray, m: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """What the likelihood needs that does not change with the parameters: distinct x, the
-    position of each row's x among them, log x and log m."""
-    xs, at = np.unique(x, return_inverse=True)
-    return xs, at.reshape(-1), np.log(x), np.log(m)
+def _negated(rows: GammaGammaData):
+    def derivatives(params, order):
+        out = gamma_gamma_derivatives(params, rows, order)
+        return -out if order == 0 else tuple(-part for part in out)
+
+    return derivatives
+
+
+#: Above this many distinct rows, a fit starts from the optimum of an even slice of them.
+WARM_START_ROWS = 20_000
 
 
 class GammaGamma(FittedModel):
@@ -109,18 +161,21 @@ class GammaGamma(FittedModel):
             "positive spend only, s[(s.frequency > 0) & (s.monetary_value > 0)]": (x <= 0) | (m <= 0),
         }, where)
         (ux, um), w = compress(x, m)
-        fixed = fixed_terms(ux, um)
+        rows = GammaGammaData(ux, um, w)
+        mean = float(np.mean(m))
+        # p gamma / (q - 1) is the mean spend: the first start puts it near the observed mean.
+        starts = [(5.0, 3.0, mean / 2), (1.0, 1.0, 1.0), (2.0, 5.0, mean)]
+        if ux.size > WARM_START_ROWS:
+            # Many distinct rows: the optimum of an even slice of them is a start a few
+            # Newton steps away from the optimum of all.
+            warm = fit_positive_params(None, starts, penalizer=self.penalizer, scale=(1.0, 1.0, mean),
+                                       derivatives=_negated(rows.subsample(WARM_START_ROWS)))
+            starts = [tuple(warm.params), *starts]
 
         def negll(params):
-            return -float(np.dot(w, gamma_gamma_loglik(params, ux, um)))
+            return -gamma_gamma_derivatives(params, rows, 0)
 
-        def negll_and_gradient(params):
-            value, grad = gamma_gamma_loglik_and_gradient(params, ux, um, w, fixed)
-            return -value, -grad
-
-        mean = float(np.mean(m))
-        optimum = fit_positive_params(negll, [(1.0, 1.0, 1.0), (5.0, 3.0, mean / 2), (2.0, 5.0, mean)],
-                                      penalizer=self.penalizer, gradient=negll_and_gradient,
+        optimum = fit_positive_params(None, starts, penalizer=self.penalizer, derivatives=_negated(rows),
                                       scale=(1.0, 1.0, mean), names=self.param_names)
         self._store(optimum, negll, len(x))
         return self
