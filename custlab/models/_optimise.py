@@ -186,14 +186,23 @@ def _search(obj: _LogObjective, u0: np.ndarray) -> np.ndarray:
     return np.asarray(res.x, float)
 
 
-def _newton(obj: _LogObjective, u: np.ndarray, lower: np.ndarray, upper: np.ndarray, max_steps: int = 100):
+def _newton(obj: _LogObjective, u: np.ndarray, lower: np.ndarray, upper: np.ndarray, max_steps: int = 100,
+            tolerance: float = 1e-10, hess0: np.ndarray | None = None):
     """Newton's method with the analytic Hessian from ``u`` (see the module docstring).
 
-    Returns ``(u, objective, gradient, Hessian)`` at the final ``u``. It stops, like
-    :func:`_settle`, when the steps are below 1e-10 (relative, in the parameters) or stop
-    shrinking once below 1e-7.
+    Returns ``(u, objective, gradient, Hessian)`` at the final ``u``. Like :func:`_settle`,
+    it reuses the Hessian while the estimates move little (1e-2 on the log scale) and stops
+    when the steps are below ``tolerance`` (relative, in the parameters) or stop shrinking
+    once below 1e-7; the Hessian returned is re-evaluated if the estimates moved more than
+    1e-4 since it was. ``hess0``, if given, stands in for the Hessian at ``u`` until the
+    estimates have moved; the Hessian returned is always evaluated.
     """
-    value, grad, hess = obj.value_grad_hess(u)
+    if hess0 is None:
+        value, grad, hess = obj.value_grad_hess(u)
+        exact = True
+    else:
+        (value, grad), hess, exact = obj.value_and_grad(u), hess0, False
+    u_hess = u.copy()
     last_size = np.inf
     for _ in range(max_steps):
         if not (np.isfinite(value) and np.all(np.isfinite(grad)) and np.all(np.isfinite(hess))):
@@ -202,21 +211,38 @@ def _newton(obj: _LogObjective, u: np.ndarray, lower: np.ndarray, upper: np.ndar
         eig = np.maximum(np.abs(eig), 1e-8 * max(1.0, float(np.max(np.abs(eig)))))
         step = -(vectors @ ((vectors.T @ grad) / eig))
         size = float(np.max(np.abs(step)))
-        if not np.isfinite(size) or size < 1e-10 or (size < 1e-7 and size > 0.5 * last_size):
+        if not np.isfinite(size) or size < tolerance or (size < 1e-7 and size > 0.5 * last_size):
             break
         step /= max(1.0, size)                      # never more than a factor e at once
         slope = float(grad @ step)
         noise = 1e-13 * max(1.0, abs(value))
+        trial = np.clip(u + step, lower, upper)
+        trial_grad = None
+        if np.max(np.abs(trial - u_hess)) <= 1e-2:
+            # Close to where the Hessian was taken, the full step is nearly always taken: the
+            # gradient comes with the value, saving a pass over the data.
+            trial_value, trial_grad = obj.value_and_grad(trial)
+            accepted = trial_value <= value + 1e-4 * slope + noise
+        else:
+            accepted = False
         t = 1.0
         for _ in range(40):
-            trial = np.clip(u + t * step, lower, upper)
-            if obj.value(trial) <= value + 1e-4 * t * slope + noise:
+            if accepted or obj.value(trial) <= value + 1e-4 * t * slope + noise:
                 break
             t /= 2
+            trial, trial_grad = np.clip(u + t * step, lower, upper), None
         else:
             break
         last_size = float(np.max(np.abs(trial - u)))
         u = trial
+        if np.max(np.abs(u - u_hess)) > 1e-2:
+            value, grad, hess = obj.value_grad_hess(u)
+            u_hess, exact = u.copy(), True
+        elif trial_grad is not None:
+            value, grad = trial_value, trial_grad
+        else:
+            value, grad = obj.value_and_grad(u)
+    if not exact or np.max(np.abs(u - u_hess)) > 1e-4:
         value, grad, hess = obj.value_grad_hess(u)
     return u, value, grad, hess
 
@@ -318,6 +344,7 @@ def fit_positive_params(
     scale: Sequence[float] | None = None,
     names: Sequence[str] | None = None,
     derivatives: Derivatives | None = None,
+    part: tuple[Derivatives, float] | None = None,
 ) -> Optimum:
     """Minimise ``negll(params) + penalizer * sum(params**2)`` over positive ``params``.
 
@@ -341,6 +368,11 @@ def fit_positive_params(
         ``(params, order) -> value``, ``(value, gradient)`` or ``(value, gradient, Hessian)``
         of the negative log-likelihood for order 0, 1 or 2: with it the search is Newton's
         method, and ``negll`` and ``gradient`` are not needed (pass ``negll=None``).
+    part : (callable, float), optional
+        ``derivatives`` of the likelihood of an even slice of the rows, and the total weight
+        of all rows over that of the slice. Many rows: Newton's method first runs roughly
+        (steps down to 1e-4) on the slice, then from there on all rows, starting with the
+        slice's Hessian scaled up, so the whole data set is passed over only a few times.
 
     Returns
     -------
@@ -362,6 +394,14 @@ def fit_positive_params(
     obj = _LogObjective(negll, gradient, penalizer, log_scale, derivatives)
     best = None
     with np.errstate(all="ignore"):
+        if part is not None and derivatives is not None:
+            warm = _rough_optimum(part[0], starts, penalizer, log_scale, lower, upper)
+            if warm is not None:
+                u_warm, hess_warm = warm
+                result = _judge(*_newton(obj, u_warm, lower, upper, hess0=hess_warm * part[1]), log_scale, names)
+                if result.converged:
+                    return result
+                best = result
         for start in starts:
             u0 = np.clip(np.log(np.asarray(start, float)), lower, upper)
             tries = [lambda: _newton(obj, u0, lower, upper)] if derivatives is not None else []
@@ -373,6 +413,20 @@ def fit_positive_params(
                 if best is None or result.objective < best.objective:
                     best = result
     return best
+
+
+def _rough_optimum(derivatives: Derivatives, starts, penalizer: float, log_scale: np.ndarray,
+                   lower: np.ndarray, upper: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Newton's method run roughly (steps down to 1e-4) on ``derivatives``: the point and its
+    Hessian in ``u``, or None if no start gives a finite one."""
+    obj = _LogObjective(functools.partial(_call, derivatives, 0), functools.partial(_call, derivatives, 1),
+                        penalizer, log_scale, derivatives)
+    for start in starts:
+        u0 = np.clip(np.log(np.asarray(start, float)), lower, upper)
+        u, value, grad, hess = _newton(obj, u0, lower, upper, tolerance=1e-4)
+        if np.isfinite(value) and np.all(np.isfinite(grad)) and _positive_definite(hess):
+            return u, hess
+    return None
 
 
 def _call(derivatives: Derivatives, order: int, params: np.ndarray):

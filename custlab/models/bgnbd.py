@@ -50,11 +50,9 @@ class BgnbdData:
         self.xm1 = np.maximum(self.xs, 1) - 1          # x - 1 where x > 0 (0 elsewhere, unused)
 
     def subsample(self, rows: int) -> "BgnbdData":
-        """About ``rows`` rows taken evenly from the sorted rows, weights scaled to the whole."""
-        step = int(np.ceil(self.x.size / rows))
-        keep = slice(0, None, step)
-        w = self.w[keep]
-        return BgnbdData(self.x[keep], self.t_x[keep], self.T[keep], w * (self.total / w.sum()))
+        """Every k-th row, k chosen to keep about ``rows`` of them, with their own weights."""
+        keep = slice(0, None, int(np.ceil(self.x.size / rows)))
+        return BgnbdData(self.x[keep], self.t_x[keep], self.T[keep], self.w[keep])
 
 
 def bgnbd_derivatives(params, data: BgnbdData, order: int = 2):
@@ -219,18 +217,18 @@ class BetaGeo(FittedModel):
         scale = float(np.mean(T))
         # alpha scales with the time unit: start it at a quarter of the mean observation time.
         starts = [(0.25, scale / 4, 0.5, 1.5), (1.0, 1.0, 1.0, 1.0), (0.5, scale / 8, 1.0, 3.0)]
+        # Many distinct rows: the optimum of an even slice of them is a few Newton steps from
+        # the optimum of all.
+        part = None
         if ux.size > WARM_START_ROWS:
-            # Many distinct rows: the optimum of an even slice of them is a start a few
-            # Newton steps away from the optimum of all.
-            warm = fit_positive_params(None, starts, penalizer=self.penalizer, scale=(1.0, scale, 1.0, 1.0),
-                                       derivatives=_negated(rows.subsample(WARM_START_ROWS)))
-            starts = [tuple(warm.params), *starts]
+            piece = rows.subsample(WARM_START_ROWS)
+            part = (_negated(piece), rows.total / piece.total)
 
         def negll(p):
             return -bgnbd_derivatives(p, rows, 0)
 
         optimum = fit_positive_params(None, starts, penalizer=self.penalizer, derivatives=_negated(rows),
-                                      scale=(1.0, scale, 1.0, 1.0), names=self.param_names)
+                                      scale=(1.0, scale, 1.0, 1.0), names=self.param_names, part=part)
         self._store(optimum, negll, len(x), time_unit)
         return self
 

@@ -42,10 +42,9 @@ class GammaGammaData:
         self.sum_log_m = float(np.dot(weights, log_m))
 
     def subsample(self, rows: int) -> "GammaGammaData":
-        """About ``rows`` rows taken evenly, weights scaled to the whole."""
+        """Every k-th row, k chosen to keep about ``rows`` of them, with their own weights."""
         keep = slice(0, None, int(np.ceil(self.x.size / rows)))
-        w = self.w[keep]
-        return GammaGammaData(self.x[keep], self.m[keep], w * (self.total / w.sum()))
+        return GammaGammaData(self.x[keep], self.m[keep], self.w[keep])
 
 
 def gamma_gamma_derivatives(params, data: GammaGammaData, order: int = 2):
@@ -165,18 +164,18 @@ class GammaGamma(FittedModel):
         mean = float(np.mean(m))
         # p gamma / (q - 1) is the mean spend: the first start puts it near the observed mean.
         starts = [(5.0, 3.0, mean / 2), (1.0, 1.0, 1.0), (2.0, 5.0, mean)]
+        # Many distinct rows: the optimum of an even slice of them is a few Newton steps from
+        # the optimum of all.
+        part = None
         if ux.size > WARM_START_ROWS:
-            # Many distinct rows: the optimum of an even slice of them is a start a few
-            # Newton steps away from the optimum of all.
-            warm = fit_positive_params(None, starts, penalizer=self.penalizer, scale=(1.0, 1.0, mean),
-                                       derivatives=_negated(rows.subsample(WARM_START_ROWS)))
-            starts = [tuple(warm.params), *starts]
+            piece = rows.subsample(WARM_START_ROWS)
+            part = (_negated(piece), rows.total / piece.total)
 
         def negll(params):
             return -gamma_gamma_derivatives(params, rows, 0)
 
         optimum = fit_positive_params(None, starts, penalizer=self.penalizer, derivatives=_negated(rows),
-                                      scale=(1.0, 1.0, mean), names=self.param_names)
+                                      scale=(1.0, 1.0, mean), names=self.param_names, part=part)
         self._store(optimum, negll, len(x))
         return self
 
