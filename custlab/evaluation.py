@@ -18,7 +18,7 @@ from scipy import stats
 from custlab.units import elapsed, normalize_unit, unit_label
 
 __all__ = ["tracking_table", "repeat_purchase_histogram", "HistogramCheck", "conditional_expectations",
-           "compare_with_published", "p_alive_matrix"]
+           "compare_with_published", "p_alive_matrix", "expected_purchases_matrix"]
 
 
 def _purchase_days(transactions, customer_col, date_col) -> pd.DataFrame:
@@ -117,8 +117,9 @@ def repeat_purchase_histogram(summary: pd.DataFrame, model, *, max_frequency: in
     """How many customers made 0, 1, ..., ``max_frequency``+ repeat purchases, actual and expected.
 
     The expected count adds, over customers, the model's P(X(T) = x) for each
-    customer's own observation time T. The chi-square test has
-    (bins - 1 - parameters) degrees of freedom.
+    customer's own observation time T: ``model`` is any fitted model with
+    ``probability_of_purchases(n, t)`` (BetaGeo, ModifiedBetaGeo, ParetoNBD). The
+    chi-square test has (bins - 1 - parameters) degrees of freedom.
     """
     x = summary[frequency_col].to_numpy()
     T = summary[T_col].to_numpy(float)
@@ -207,15 +208,82 @@ def p_alive_matrix(model, *, T: float, max_frequency: int = 20, recency_step: fl
     >>> list(matrix.columns[:4]), matrix.attrs["time_unit"]
     ([0.0, 2.0, 4.0, 6.0], 'weeks')
     """
+    grid = _history_grid(T, max_frequency, recency_step)
+    return grid.table(model.p_alive(grid.x, grid.t_x, np.full(grid.x.shape, float(T))), model)
+
+
+@dataclass
+class _HistoryGrid:
+    """Every (frequency, recency) pair of customers observed for the same time T."""
+
+    frequency: np.ndarray
+    recency: np.ndarray
+    x: np.ndarray
+    t_x: np.ndarray
+
+    def table(self, values: np.ndarray, model) -> pd.DataFrame:
+        """``values`` on the grid as a table, blank where no customer can be: repeat purchases
+        with recency 0, and recency above 0 without a repeat purchase."""
+        impossible = ((self.x > 0) & (self.t_x == 0)) | ((self.x == 0) & (self.t_x > 0))
+        out = pd.DataFrame(np.where(impossible, np.nan, values), index=pd.Index(self.frequency, name="frequency"),
+                           columns=pd.Index(self.recency, name="recency"))
+        out.attrs["time_unit"] = getattr(model, "time_unit_", "time units")
+        return out
+
+
+def _history_grid(T: float, max_frequency: int, recency_step: float | None) -> _HistoryGrid:
     if not T > 0:
         raise ValueError(f"T must be a positive time (in the model's unit), got {T}.")
     step = recency_step or _round_step(float(T), 20)
     recency = np.round(np.arange(0, T + 1e-9, step), 6)
     freq = np.arange(max_frequency + 1)
     x, t_x = np.meshgrid(freq, recency, indexing="ij")
-    values = model.p_alive(x, t_x, np.full(x.shape, float(T)))
-    impossible = ((x > 0) & (t_x == 0)) | ((x == 0) & (t_x > 0))
-    values = np.where(impossible, np.nan, values)
-    out = pd.DataFrame(values, index=pd.Index(freq, name="frequency"), columns=pd.Index(recency, name="recency"))
-    out.attrs["time_unit"] = getattr(model, "time_unit_", "time units")
+    return _HistoryGrid(freq, recency, x, t_x)
+
+
+def expected_purchases_matrix(model, *, t: float, T: float, max_frequency: int = 20,
+                              recency_step: float | None = None) -> pd.DataFrame:
+    """Expected purchases in the next ``t`` time units for every (frequency, recency) pair of a
+    customer observed for ``T`` time units: ``model.conditional_expected_purchases`` on a grid.
+
+    The layout is that of :func:`p_alive_matrix`: rows are repeat purchases
+    0..``max_frequency`` (x), columns recency (t_x, the time of the last purchase) from 0 to
+    ``T`` in ``recency_step`` steps (default: a round step giving about 20 columns), and
+    impossible cells are missing.
+
+    Parameters
+    ----------
+    model
+        A fitted BetaGeo, ModifiedBetaGeo or ParetoNBD (anything with
+        ``conditional_expected_purchases(t, frequency, recency, T)``).
+    t : float
+        Length of the period ahead, in the model's time unit; more than 0.
+    T : float
+        Time each customer has been observed since the first purchase, in the same unit.
+    max_frequency : int
+        Largest number of repeat purchases shown.
+    recency_step : float, optional
+        Width of a recency column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Expected number of purchases per customer (count) in the next ``t`` time units.
+        ``.attrs`` keeps ``time_unit`` (the model's) and ``t``, for labels.
+
+    Examples
+    --------
+    >>> import custlab as cl
+    >>> summary = cl.rfm_summary(cl.load_cdnow(sample=True), observation_end="1998-06-30",
+    ...                          calibration_end="1997-09-30")
+    >>> matrix = expected_purchases_matrix(cl.BetaGeo().fit(summary), t=39, T=39, max_frequency=5)
+    >>> matrix.shape, round(float(matrix.loc[2, 30.0]), 2), matrix.attrs["t"]
+    ((6, 20), 1.21, 39.0)
+    """
+    if not t > 0:
+        raise ValueError(f"t must be a positive length of time ahead (in the model's unit), got {t}.")
+    grid = _history_grid(T, max_frequency, recency_step)
+    values = model.conditional_expected_purchases(float(t), grid.x, grid.t_x, np.full(grid.x.shape, float(T)))
+    out = grid.table(values, model)
+    out.attrs["t"] = float(t)
     return out
