@@ -13,7 +13,7 @@ Examples
 2457
 """
 
-from custlab.datasets import load_cdnow, load_retention_cohorts, load_transactions
+from custlab.datasets import load_cdnow, load_donations, load_retention_cohorts, load_transactions
 from custlab.definitions import (
     ROLE_DEFINITIONS,
     ROLES,
@@ -23,6 +23,10 @@ from custlab.definitions import (
     role_sensitivity,
 )
 from custlab.models import BetaGeo, GammaGamma, ParetoNBD, ShiftedBetaGeo
+from custlab.models.bgbb import BetaGeoBetaBinom
+from custlab.models.covariates import BetaGeoCovariates, ParetoNBDCovariates
+from custlab.models.intervals import clv_interval, prediction_interval
+from custlab.models.mbgnbd import ModifiedBetaGeo
 from custlab import (
     clustering,
     clv,
@@ -38,6 +42,7 @@ from custlab import (
 from custlab.typology import classify_customer_types, rule_quality, type_share_sensitivity, type_shares
 from custlab.plotting.typology import plot_type_overlap, plot_type_sensitivity, plot_type_shares
 from custlab.evaluation import conditional_expectations, repeat_purchase_histogram, tracking_table
+from custlab.evaluation import expected_purchases_matrix
 from custlab.plotting import (
     plot_conditional_expectations,
     plot_p_alive_matrix,
@@ -63,25 +68,32 @@ __all__ = [
     "AmbiguousDateError",
     "EncodingError",
     "BetaGeo",
+    "BetaGeoBetaBinom",
+    "BetaGeoCovariates",
     "classify_customer_types",
     "conditional_expectations",
     "crm_world",
     "clustering",
     "clv",
+    "clv_interval",
     "CRMWorld",
     "customer_roles",
     "elapsed",
     "evaluation",
+    "expected_purchases_matrix",
     "experiments",
     "feedback",
     "GammaGamma",
     "lifecycle",
     "load_cdnow",
+    "load_donations",
     "load_retention_cohorts",
     "load_transactions",
+    "ModifiedBetaGeo",
     "normalize_unit",
     "params",
     "ParetoNBD",
+    "ParetoNBDCovariates",
     "plot_conditional_expectations",
     "plot_p_alive_matrix",
     "plot_repeat_histogram",
@@ -91,6 +103,7 @@ __all__ = [
     "plot_type_overlap",
     "plot_type_sensitivity",
     "plot_type_shares",
+    "prediction_interval",
     "repeat_purchase_histogram",
     "retention",
     "rfm_summary",
