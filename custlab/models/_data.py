@@ -12,8 +12,8 @@ import narwhals as nw
 import numpy as np
 import pandas as pd
 
-__all__ = ["read_columns", "refuse_rows", "show_rows", "rfm_arrays", "compress", "values", "check_recency",
-           "customer_values"]
+__all__ = ["read_columns", "refuse_rows", "show_rows", "rfm_arrays", "compress", "per_distinct", "values",
+           "check_recency", "customer_values"]
 
 #: How far recency may exceed T before it counts as an error, relative to T (rounding slack).
 RECENCY_SLACK = 1e-6
@@ -101,6 +101,36 @@ def compress(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
     first = np.empty(counts.size, np.int64)
     first[code[::-1]] = np.arange(code.size - 1, -1, -1)
     return [c[first] for c in cols], counts
+
+
+#: Above this many values, :func:`per_distinct` groups before computing.
+GROUP_ABOVE = 10_000
+
+
+def per_distinct(fn, *columns: np.ndarray) -> np.ndarray:
+    """``fn(*columns)`` computed once per distinct combination of the columns' values.
+
+    For a prediction whose costly part depends on a few columns that take few distinct
+    values (a customer's repeat purchases and time observed, say), however many customers
+    there are. Small inputs are computed directly.
+    """
+    cols = np.broadcast_arrays(*[np.asarray(c, float) for c in columns])
+    if cols[0].size <= GROUP_ABOVE:
+        return fn(*cols)
+    flat = [c.reshape(-1) for c in cols]
+    code, span = np.zeros(flat[0].size, np.int64), 1
+    for c in flat:
+        if c.strides == (0,):                       # one value broadcast: it adds no distinction
+            continue
+        levels, distinct = pd.factorize(c, use_na_sentinel=False)
+        code, span = code * distinct.size + levels, span * distinct.size
+        if span > 2**40:                            # keep the codes far from overflowing
+            code, distinct = pd.factorize(code)
+            span = distinct.size
+    code, _ = pd.factorize(code)
+    first = np.empty(int(code.max(initial=-1)) + 1, np.int64)
+    first[code[::-1]] = np.arange(code.size - 1, -1, -1)
+    return np.asarray(fn(*[c[first] for c in flat]))[code].reshape(cols[0].shape)
 
 
 def values(value, name: str, *, where: str, minimum: float = 0.0, whole: bool = False,

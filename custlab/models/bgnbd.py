@@ -17,7 +17,7 @@ import numpy as np
 from scipy.special import betaln, digamma, gammaln, hyp2f1, zeta
 
 from custlab.models._base import FittedModel, check_fitted, one_blas_thread
-from custlab.models._data import compress, customer_values, rfm_arrays, values
+from custlab.models._data import compress, customer_values, per_distinct, rfm_arrays, values
 from custlab.models._optimise import fit_positive_params
 
 __all__ = ["BetaGeo"]
@@ -337,11 +337,13 @@ class BetaGeo(FittedModel):
         [1.0, 0.003, 0.879]
         """
         check_fitted(self)
+        return self._p_alive(*customer_values(frequency, recency, T, where="BetaGeo.p_alive"))
+
+    def _p_alive(self, x, t_x, T):
         r, alpha, a, b = self.params_.to_numpy()
-        x, t_x, T = customer_values(frequency, recency, T, where="BetaGeo.p_alive")
         with np.errstate(divide="ignore"):
             log_ratio = np.log(a) - np.log(b + np.maximum(x, 1) - 1) + (r + x) * (np.log(alpha + T) - np.log(alpha + t_x))
-        return np.where(x > 0, 1.0 / (1.0 + np.exp(log_ratio)), 1.0)
+        return np.where(x == 0, 1.0, 1.0 / (1.0 + np.exp(log_ratio)))   # missing x gives NaN
 
     @one_blas_thread
     def conditional_expected_purchases(self, t, frequency, recency, T) -> np.ndarray:
@@ -373,5 +375,12 @@ class BetaGeo(FittedModel):
         r, alpha, a, b = self.params_.to_numpy()
         x, t_x, T = customer_values(frequency, recency, T, where=where)
         t = values(t, "t", where=where, meaning="length of the period ahead")
-        term = 1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + T + t))
-        return (a + b + x - 1) / (a - 1) * term * self.p_alive(x, t_x, T)
+
+        def if_alive(x, T, t):
+            """Expected purchases of a customer alive at T: depends on x, T and t only."""
+            term = 1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp2f1(r + x, b + x, a + b + x - 1,
+                                                                          t / (alpha + T + t))
+            return (a + b + x - 1) / (a - 1) * term
+
+        # The hypergeometric term is computed once per distinct (x, T, t): few, however many customers.
+        return per_distinct(if_alive, x, T, t) * self._p_alive(x, t_x, T)
