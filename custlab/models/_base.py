@@ -12,7 +12,7 @@ import os
 import sys
 import threading
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 import numpy as np
@@ -157,8 +157,9 @@ class FittedModel:
                              f"e.g. 0.01 to shrink); got {p!r}.")
 
     def _store(self, optimum: Optimum, negll: Callable[[np.ndarray], float], n_customers: int,
-               time_unit: str | None = None, where: str = "fit") -> None:
-        names = list(self.param_names)
+               time_unit: str | None = None, where: str = "fit", names: Sequence[str] | None = None) -> None:
+        """Keep what ``optimum`` found; ``names`` of its parameters default to ``param_names``."""
+        names = list(names if names is not None else self.param_names)
         self.params_ = pd.Series(optimum.params, index=names, name="estimate")
         with np.errstate(all="ignore"):
             self.loglik_ = -float(negll(optimum.params))

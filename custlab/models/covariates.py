@@ -458,12 +458,8 @@ class _CovariateModel(FittedModel):
             return -objective.loglik(np.exp(np.linalg.solve(to_columns, u_rep)))
 
         reported = replace(optimum, params=estimates, standard_errors=se, covariance=cov)
-        all_names = tuple(self.param_names) + tuple(effect_names)
-        self.param_names = all_names                # _store names every parameter; the class's names return below
-        try:
-            self._store(reported, negll_reported, len(x), time_unit)
-        finally:
-            del self.param_names
+        self._store(reported, negll_reported, len(x), time_unit,
+                    names=tuple(self.param_names) + tuple(effect_names))
         self._set_results(encoding, {p: sorted({source[i] for i in picks[p]}, key=covariates.index)
                                      for p in _PROCESSES})
         return self
