@@ -1,6 +1,7 @@
 """Fit and prediction speed of the customer-base models, beside lifetimes 0.11.3.
 
     make bench
+    benchmarks/.venv-peer/bin/python benchmarks/bench_models.py --predictions   # predictions only
 
 Four data sets, from small to large:
 
@@ -136,6 +137,7 @@ def prediction_rows(s: pd.DataFrame) -> list[dict]:
     spend = cl.GammaGamma().fit(s[(s["frequency"] > 0) & (s["monetary_value"] > 0)])
     peer = BetaGeoFitter()
     peer.params_ = pd.Series(ours.params_.to_numpy(), index=["r", "alpha", "a", "b"])
+    peer.predict = peer.conditional_expected_number_of_purchases_up_to_time   # as lifetimes' fit sets it
     peer_spend = GammaGammaFitter()
     peer_spend.params_ = pd.Series(spend.params_.to_numpy(), index=["p", "q", "v"])
     x, t_x, T = (s[c].to_numpy(float) for c in ("frequency", "recency", "T"))
@@ -163,6 +165,10 @@ def prediction_rows(s: pd.DataFrame) -> list[dict]:
 
 
 def main() -> None:
+    if sys.argv[1:] == ["--predictions"]:
+        with threadpool_limits(1, user_api="blas"):
+            print(pd.DataFrame(prediction_rows(continuous_customers(1_000_000))).to_markdown(index=False))
+        return
     print(machine())
     print(f"load average at the start: {os.getloadavg()[0]:.2f}")
     rows = []
