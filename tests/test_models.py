@@ -277,13 +277,15 @@ fits = {"bgnbd": cl.BetaGeo().fit(s), "pareto": cl.ParetoNBD().fit(s),
         "pareto_world": cl.ParetoNBD().fit(w, time_unit="D"),
         "gg_world": cl.GammaGamma().fit(w[(w.frequency > 0) & (w.monetary_value > 0)]),
         "sbg": cl.ShiftedBetaGeo().fit([1000, 869, 743, 653, 593, 551, 517, 491])}
-print(json.dumps({k: [[round(float(v), 6) for v in m.params_], m.converged_] for k, m in fits.items()}))
+print(json.dumps({k: [[float(v) for v in m.params_], m.converged_] for k, m in fits.items()}))
 """
 
 
 def test_estimates_are_the_same_with_narrower_simd():
     # The same fits with numpy's widest SIMD paths switched off (as the second nbval run does), and
-    # with AVX2 off too: estimates identical to 6 decimals, and all converged.
+    # with AVX2 off too: estimates equal to 8 significant digits (two more than are ever shown), and
+    # all converged. Not "equal after rounding": an estimate that lies on a rounding boundary
+    # (Pareto/NBD's beta on the simulated world is 217.5318155...) flips with the last bits.
     import contextlib
     import io
     import json
@@ -305,7 +307,11 @@ def test_estimates_are_the_same_with_narrower_simd():
     default = json.loads(here.getvalue())
     assert all(converged for _, converged in default.values())
     for variant, run in zip(variants, runs, strict=True):
-        assert json.loads(run.communicate(timeout=300)[0]) == default, variant
+        other = json.loads(run.communicate(timeout=300)[0])
+        assert other.keys() == default.keys(), variant
+        for name, (estimates, converged) in default.items():
+            assert other[name][1] == converged, (variant, name)
+            np.testing.assert_allclose(other[name][0], estimates, rtol=1e-8, err_msg=f"{variant}: {name}")
 
 
 # --- Intervals, lifetime value, BLAS threads ---------------------------------------------------

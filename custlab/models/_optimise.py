@@ -187,13 +187,13 @@ def _search(obj: _LogObjective, u0: np.ndarray) -> np.ndarray:
 
 
 def _newton(obj: _LogObjective, u: np.ndarray, lower: np.ndarray, upper: np.ndarray, max_steps: int = 100,
-            tolerance: float = 1e-8, hess0: np.ndarray | None = None):
+            tolerance: float = 1e-10, hess0: np.ndarray | None = None):
     """Newton's method with the analytic Hessian from ``u`` (see the module docstring).
 
     Returns ``(u, objective, gradient, Hessian)`` at the final ``u``. Like :func:`_settle`,
     it reuses the Hessian while the estimates move little (1e-2 on the log scale) and stops
-    when the steps are below ``tolerance`` (relative, in the parameters: 1e-8 is two digits
-    beyond the most ever shown) or stop shrinking once below 1e-7; the Hessian returned is re-evaluated if the estimates moved more than
+    when the steps are below ``tolerance`` (relative, in the parameters) or stop shrinking
+    once below 1e-7; the Hessian returned is re-evaluated if the estimates moved more than
     1e-4 since it was. ``hess0``, if given, stands in for the Hessian at ``u`` until the
     estimates have moved; the Hessian returned is always evaluated.
     """

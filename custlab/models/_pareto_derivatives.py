@@ -43,6 +43,11 @@ __all__ = ["ParetoData", "pareto_nbd_derivatives"]
 
 #: Relative step of the central differences in r and s.
 STEP = 1e-4
+#: Slices of rows sharing k and b with at least this many rows interpolate the
+#: hypergeometric function (see :func:`_log_hyp`), at this many Chebyshev points.
+INTERPOLATE_ROWS, NODES = 2000, 24
+_NODE_COS = np.cos(np.pi * (np.arange(NODES) + 0.5) / NODES)
+_COS_TABLE = np.cos(np.outer(np.arange(NODES), np.pi * (np.arange(NODES) + 0.5) / NODES))
 #: Below this z, ``F'(z) / F(z)`` comes from the first three terms of its power series,
 #: where the closed form above would lose digits to cancellation.
 SMALL_Z = 1e-6
@@ -53,7 +58,12 @@ class ParetoData:
     (x, T) pairs, each with every row's position among them."""
 
     def __init__(self, x: np.ndarray, t_x: np.ndarray, T: np.ndarray, weights: np.ndarray):
+        # Rows sorted by x, so the rows sharing an x (and so k and b) are one slice each.
+        order = np.argsort(x, kind="stable")
+        x, t_x, T, weights = x[order], t_x[order], T[order], weights[order]
         self.x, self.t_x, self.T, self.w = x, t_x, T, weights
+        starts = np.flatnonzero(np.r_[True, np.diff(x) != 0])
+        self.groups = list(zip(starts.tolist(), np.r_[starts[1:], x.size].tolist(), strict=True))
         self.xs, at = np.unique(x, return_inverse=True)
         self.at = at.reshape(-1)
         self.w_by_x = np.bincount(self.at, weights=weights, minlength=self.xs.size)
@@ -75,7 +85,43 @@ def _positions(x: np.ndarray, T: np.ndarray) -> np.ndarray:
     return pd.factorize(x_levels * (int(T_levels.max(initial=-1)) + 1) + T_levels)[0]
 
 
-def _log_g(k, b, m, diff, t, on_alpha: bool, order: int):
+def _log_hyp(k, b, z, groups) -> np.ndarray:
+    """``log 2F1(k, b; k + 1; z)`` per row; ``groups`` are the (start, stop) slices of rows that
+    share k and b, or None.
+
+    In a slice of at least :data:`INTERPOLATE_ROWS` rows, the function is evaluated at
+    :data:`NODES` Chebyshev points spanning the slice's z and its logarithm interpolated
+    (Clenshaw's recurrence): it is analytic in z up to z = 1, so the coefficients fall
+    geometrically, and the interpolant is used only when the last of them are below 1e-14 of
+    the values, well under the rounding of the likelihood. Otherwise, and in small slices,
+    the function is evaluated row by row. Each row then costs a few multiplications instead
+    of one evaluation of the hypergeometric series.
+    """
+    if groups is None:
+        return np.log(hyp2f1(k, b, k + 1, z))
+    out = np.empty(z.shape)
+    for start, stop in groups:
+        rows = slice(start, stop)
+        zs = z[rows]
+        lo, hi = (float(zs.min()), float(zs.max())) if stop - start >= INTERPOLATE_ROWS else (0.0, 0.0)
+        if hi > lo:
+            kk, bb = k[start], b[start]
+            nodes = lo + (hi - lo) * (_NODE_COS + 1) / 2
+            f = np.log(hyp2f1(kk, bb, kk + 1, nodes))
+            c = (2.0 / NODES) * (_COS_TABLE @ f)
+            c[0] /= 2
+            if np.all(np.isfinite(c)) and np.max(np.abs(c[-4:])) <= 1e-14 * max(1.0, float(np.max(np.abs(f)))):
+                y = (2 * zs - (lo + hi)) / (hi - lo)
+                b1, b2 = np.zeros_like(y), np.zeros_like(y)
+                for n in range(NODES - 1, 0, -1):
+                    b1, b2 = c[n] + 2 * y * b1 - b2, b1
+                out[rows] = c[0] + y * b1 - b2
+                continue
+        out[rows] = np.log(hyp2f1(k[rows], b[rows], k[rows] + 1, zs))
+    return out
+
+
+def _log_g(k, b, m, diff, t, on_alpha: bool, order: int, groups=None):
     """log G(t) and, up to ``order``, its derivatives in (alpha, beta) (see the module docstring).
 
     Returns ``(log_g, grad, hess)``: grad a pair of arrays (d/d alpha, d/d beta), hess a triple
@@ -83,15 +129,16 @@ def _log_g(k, b, m, diff, t, on_alpha: bool, order: int):
     """
     mt = m + t
     z = diff / mt
-    F = hyp2f1(k, b, k + 1, z)
-    log_g = np.log(F) - k * np.log(mt)
+    log_f = _log_hyp(k, b, z, groups)
+    log_g = log_f - k * np.log(mt)
     if order == 0:
         return log_g, None, None
+    inv_f = np.exp(-log_f)
     small = z < SMALL_Z
     safe_z = np.where(small, 1.0, z)
-    ratio = np.exp(-b * np.log1p(-z)) / F                    # (1 - z)^(-b) / F
+    ratio = np.exp(-b * np.log1p(-z) - log_f)                # (1 - z)^(-b) / F
     series = k * b / (k + 1) * (1 + (b + 1) * (k + 1) / (k + 2) * z
-                                + (b + 1) * (b + 2) * (k + 1) / (2 * (k + 3)) * z * z) / F
+                                + (b + 1) * (b + 2) * (k + 1) / (2 * (k + 3)) * z * z) * inv_f
     d1 = np.where(small, series, k / safe_z * (ratio - 1))   # F' / F
     # z = diff / (m + t) with diff = m - other parameter: the derivatives of z.
     dz_m = (mt - diff) / mt**2                               # d z / d m
@@ -101,7 +148,7 @@ def _log_g(k, b, m, diff, t, on_alpha: bool, order: int):
     grad = (g_m, g_o) if on_alpha else (g_o, g_m)
     if order == 1:
         return log_g, grad, None
-    d2 = k * b * (b + 1) / (k + 2) * hyp2f1(k + 2, b + 2, k + 3, z) / F   # F'' / F
+    d2 = k * b * (b + 1) / (k + 2) * hyp2f1(k + 2, b + 2, k + 3, z) * inv_f   # F'' / F
     curv = d2 - d1 * d1
     h_mm = curv * dz_m**2 + d1 * (-2 * (mt - diff) / mt**3) + k / mt**2
     h_mo = curv * dz_m * dz_o + d1 / mt**2
@@ -125,7 +172,7 @@ def _rows_unguarded(params, data: ParetoData, order: int):
     b = np.full(x.shape, s + 1.0) if on_alpha else r + x
     kp = r + s + data.pair_x
     bp = np.full(kp.shape, s + 1.0) if on_alpha else r + data.pair_x
-    l1, g1, h1 = _log_g(k, b, m, diff, data.t_x, on_alpha, order)
+    l1, g1, h1 = _log_g(k, b, m, diff, data.t_x, on_alpha, order, data.groups)
     l2p, g2p, h2p = _log_g(kp, bp, m, diff, data.pair_T, on_alpha, order)
     l2 = l2p[pair_at]
     rho = np.exp(l2 - l1)                                    # G(T) / G(t_x), below 1
