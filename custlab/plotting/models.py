@@ -162,9 +162,12 @@ def plot_period_tracking(table: pd.DataFrame, *, ax: Axes | None = None,
         if len(period_labels) != len(period):
             raise ValueError(f"plot_period_tracking: period_labels needs one label per period ({len(period)}); "
                              f"got {len(period_labels)}.")
-        ax.set_xticks(period, [str(p) for p in period_labels])
+        labels = [str(p) for p in period_labels]
     else:
-        ax.set_xticks(period)
+        labels = [str(p) for p in period]
+    # At most about a dozen labels, so they never run into each other.
+    every = max(1, int(np.ceil(len(period) / 12)))
+    ax.set_xticks(period[::every], labels[::every])
     ax.set_ylim(0, float(np.nanmax(table[["expected", "from_table", "expected_given_history"]].to_numpy())) * 1.1)
     ax.set_xlabel(xlabel if xlabel is not None else table.attrs.get("time_unit", "periods"))
     ax.set_ylabel(ylabel)
