@@ -208,7 +208,7 @@ def p_alive_matrix(model, *, T: float, max_frequency: int = 20, recency_step: fl
     >>> list(matrix.columns[:4]), matrix.attrs["time_unit"]
     ([0.0, 2.0, 4.0, 6.0], 'weeks')
     """
-    grid = _history_grid(T, max_frequency, recency_step)
+    grid = _history_grid(T, max_frequency, recency_step, model, "p_alive_matrix")
     return grid.table(model.p_alive(grid.x, grid.t_x, np.full(grid.x.shape, float(T))), model)
 
 
@@ -231,9 +231,22 @@ class _HistoryGrid:
         return out
 
 
-def _history_grid(T: float, max_frequency: int, recency_step: float | None) -> _HistoryGrid:
-    if not T > 0:
-        raise ValueError(f"T must be a positive time (in the model's unit), got {T}.")
+def _history_grid(T: float, max_frequency: int, recency_step: float | None, model=None,
+                  where: str = "the matrix") -> _HistoryGrid:
+    if model is not None:
+        from custlab.models import BetaGeo, ModifiedBetaGeo, ParetoNBD
+
+        if not isinstance(model, (BetaGeo, ModifiedBetaGeo, ParetoNBD)):
+            raise TypeError(f"{where} needs a fitted continuous-time purchase model (BetaGeo, ModifiedBetaGeo or "
+                            f"ParetoNBD); got {type(model).__name__}.")
+    if isinstance(T, bool) or not isinstance(T, (int, float, np.integer, np.floating)) or not T > 0:
+        raise ValueError(f"T must be a positive time (in the model's unit), got {T!r}.")
+    if (isinstance(max_frequency, bool) or not isinstance(max_frequency, (int, np.integer))
+            or max_frequency < 0):
+        raise ValueError(f"max_frequency must be a whole number, 0 or more; got {max_frequency!r}.")
+    if recency_step is not None and not (isinstance(recency_step, (int, float, np.integer, np.floating))
+                                         and 0 < recency_step <= T):
+        raise ValueError(f"recency_step must be a positive time no longer than T ({T:g}); got {recency_step!r}.")
     step = recency_step or _round_step(float(T), 20)
     recency = np.round(np.arange(0, T + 1e-9, step), 6)
     freq = np.arange(max_frequency + 1)
@@ -280,9 +293,9 @@ def expected_purchases_matrix(model, *, t: float, T: float, max_frequency: int =
     >>> matrix.shape, round(float(matrix.loc[2, 30.0]), 2), matrix.attrs["t"]
     ((6, 20), 1.21, 39.0)
     """
-    if not t > 0:
-        raise ValueError(f"t must be a positive length of time ahead (in the model's unit), got {t}.")
-    grid = _history_grid(T, max_frequency, recency_step)
+    if isinstance(t, bool) or not isinstance(t, (int, float, np.integer, np.floating)) or not 0 < t < np.inf:
+        raise ValueError(f"t must be a positive length of time ahead, one finite number in the model's unit; got {t!r}.")
+    grid = _history_grid(T, max_frequency, recency_step, model, "expected_purchases_matrix")
     values = model.conditional_expected_purchases(float(t), grid.x, grid.t_x, np.full(grid.x.shape, float(T)))
     out = grid.table(values, model)
     out.attrs["t"] = float(t)

@@ -389,3 +389,9 @@ def test_period_tracking_picture(donations, model):
     assert np.allclose(lines[0].get_ydata(), tracking["from_table"].iloc[:6])
     assert len(lines[1].get_xdata()) == 11 and len(lines[2].get_xdata()) == 5
     assert ax.get_xlabel() == "year" and ax.get_xticklabels()[0].get_text() == "1996"
+
+
+def test_a_history_too_long_to_sum_is_refused_before_memory_runs_out():
+    model = cl.BetaGeoBetaBinom().fit(cl.load_donations(), weights_col="count")
+    with pytest.raises(ValueError, match="coarser periods"):
+        model.p_alive(3, 6, 10**9)

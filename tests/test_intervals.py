@@ -301,7 +301,7 @@ def test_other_bad_calls_get_clear_errors(models):
     with pytest.raises(ValueError, match="recency must not exceed T"):     # the model's own check
         cl.prediction_interval(models["BetaGeo"], "p_alive", [1], [40], 38)
     summary = pd.DataFrame({"frequency": [1], "recency": [2], "T": [3], "monetary_value": [10]})
-    with pytest.raises(TypeError, match="purchase_model must predict purchases"):
+    with pytest.raises(TypeError, match="purchase_model must be a continuous-time purchase model"):
         cl.clv_interval(models["GammaGamma"], models["BetaGeo"], summary, horizon=52, discount_rate=0.01)
     with pytest.raises(ValueError, match="no column"):
         cl.clv_interval(models["BetaGeo"], models["GammaGamma"], summary.drop(columns="T"), horizon=52,
@@ -335,3 +335,21 @@ def test_information_criteria_follow_their_formulas(models, name):
         assert m.aic_ == pytest.approx(2 * k - 2 * m.loglik_, rel=1e-12)
         assert m.bic_ == pytest.approx(k * np.log(n) - 2 * m.loglik_, rel=1e-12)
     assert n == {"BetaGeo": 2357, "ParetoNBD": 2357, "GammaGamma": 946, "ShiftedBetaGeo": 1000}[name]
+
+
+def test_models_whose_predictions_need_more_are_refused():
+    from custlab.models.covariates import simulate_covariate_customers
+
+    customers = simulate_covariate_customers(1500, purchase_effect=0.5, dropout_effect=0.0, random_state=3)
+    model = cl.BetaGeoCovariates().fit(customers, ["channel"])
+    with pytest.raises(TypeError, match="BetaGeoCovariates is not supported.*effects_"):
+        cl.prediction_interval(model, "p_alive", customers.head(3), draws=200)
+    donations = cl.load_donations()
+    bgbb = cl.BetaGeoBetaBinom().fit(donations, weights_col="count")
+    spend_table = pd.DataFrame({"frequency": [1.0], "recency": [2.0], "T": [6.0], "monetary_value": [10.0]})
+    spend = cl.GammaGamma().fit(pd.DataFrame({"frequency": [1.0, 2, 3, 4, 1, 2] * 20,
+                                              "monetary_value": [10.0, 12, 9, 15, 20, 11] * 20}))
+    with pytest.raises(TypeError, match="continuous-time purchase model"):
+        cl.clv_interval(bgbb, spend, spend_table, horizon=5, discount_rate=0.1)
+    with pytest.raises(TypeError, match="continuous-time purchase model"):
+        cl.evaluation.expected_purchases_matrix(bgbb, t=5, T=6)

@@ -74,8 +74,8 @@ def rfm_arrays(data, frequency_col: str, recency_col: str, T_col: str, *, model:
         "a value is missing": ~np.isfinite(x) | ~np.isfinite(t_x) | ~np.isfinite(T),
         "frequency is negative or not a whole number": (x < 0) | (x != np.round(x)),
         "recency is negative": t_x < 0,
-        "recency is greater than T": t_x - T > RECENCY_SLACK * np.maximum(1.0, np.abs(T)),
         "T is negative": T < 0,
+        "recency is greater than T": t_x - T > RECENCY_SLACK * np.maximum(1.0, np.abs(T)),
         "a repeat buyer has recency 0": (x > 0) & (t_x == 0),
     }, where)
     if not (x > 0).any():

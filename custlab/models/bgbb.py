@@ -41,6 +41,10 @@ _STARTS = [(1.0, 1.0, 1.0, 1.0), (0.5, 0.5, 0.5, 2.0), (2.0, 1.0, 0.5, 5.0)]
 # ---------------------------------------------------------------------------------------------
 # The likelihood
 # ---------------------------------------------------------------------------------------------
+#: Most terms of equation 5 summed in one call (histories times opportunities).
+MAX_TERMS = 10_000_000
+
+
 def _terms(params, x: np.ndarray, start: np.ndarray, n: np.ndarray, gradient: bool = False):
     """The log of each term of equation 5, one row per customer.
 
@@ -55,6 +59,11 @@ def _terms(params, x: np.ndarray, start: np.ndarray, n: np.ndarray, gradient: bo
     """
     alpha, beta, gamma, delta = params
     width = 1 + int(np.max(n - start, initial=0))
+    if x.size * width > MAX_TERMS:
+        raise ValueError(f"BetaGeoBetaBinom: {x.size:,} histories over up to {width - 1:,} opportunities make "
+                         f"{x.size * width:,} terms to sum, more than {MAX_TERMS:,} (about a gigabyte). The model "
+                         "is for a few dozen opportunities (years, quarters): count in coarser periods, or ask "
+                         "for fewer customers at a time.")
     i = np.arange(width - 1, dtype=float)
     valid = np.ones((x.size, width), bool)
     valid[:, 1:] = i < (n - start)[:, None]

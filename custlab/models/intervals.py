@@ -84,10 +84,24 @@ def _check_level_and_draws(level, draws, where: str) -> None:
 
 
 def _check_model(model, where: str, role: str = "model") -> None:
+    from custlab.models.covariates import _CovariateModel
+
     if not isinstance(model, FittedModel):
         raise TypeError(f"{where}: {role} must be a fitted custlab model (BetaGeo, ParetoNBD, GammaGamma, "
                         f"ShiftedBetaGeo, ...); got {type(model).__name__}.")
+    if isinstance(model, _CovariateModel):
+        raise TypeError(f"{where}: {type(model).__name__} is not supported: its predictions depend on the "
+                        "effects too, whose uncertainty these draws do not cover. Its effects_ table has 95 % "
+                        "intervals on each effect.")
     check_fitted(model)
+
+
+def _continuous_time_models() -> tuple[type, ...]:
+    from custlab.models.bgnbd import BetaGeo
+    from custlab.models.mbgnbd import ModifiedBetaGeo
+    from custlab.models.pareto_nbd import ParetoNBD
+
+    return BetaGeo, ModifiedBetaGeo, ParetoNBD
 
 
 def prediction_methods(model) -> list[str]:
@@ -401,12 +415,13 @@ def clv_interval(purchase_model, spend_model, summary, *, horizon: float, discou
     """
     from custlab.clv import residual_value
 
+    continuous = _continuous_time_models()
     where = "clv_interval"
     _check_model(purchase_model, where, "purchase_model")
     _check_model(spend_model, where, "spend_model")
-    if not callable(getattr(purchase_model, "conditional_expected_purchases", None)):
-        raise TypeError(f"{where}: purchase_model must predict purchases (BetaGeo or ParetoNBD); "
-                        f"got {type(purchase_model).__name__}.")
+    if not isinstance(purchase_model, continuous):
+        raise TypeError(f"{where}: purchase_model must be a continuous-time purchase model (BetaGeo, "
+                        f"ModifiedBetaGeo or ParetoNBD); got {type(purchase_model).__name__}.")
     if not callable(getattr(spend_model, "expected_average_spend", None)):
         raise TypeError(f"{where}: spend_model must predict spend per purchase (GammaGamma); "
                         f"got {type(spend_model).__name__}.")
