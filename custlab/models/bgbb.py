@@ -233,7 +233,7 @@ class BetaGeoBetaBinom(FittedModel):
     Examples
     --------
     >>> import custlab as cl
-    >>> model = BetaGeoBetaBinom().fit(cl.load_donations(), weights_col="count")
+    >>> model = cl.BetaGeoBetaBinom().fit(cl.load_donations(), weights_col="count")
     >>> model.params_.round(3).tolist(), round(model.loglik_, 1), model.n_customers_
     ([1.204, 0.75, 0.657, 2.783], -33225.6, 11104)
     """
@@ -315,7 +315,7 @@ class BetaGeoBetaBinom(FittedModel):
         Examples
         --------
         >>> import custlab as cl
-        >>> model = BetaGeoBetaBinom().fit(cl.load_donations(), weights_col="count")
+        >>> model = cl.BetaGeoBetaBinom().fit(cl.load_donations(), weights_col="count")
         >>> model.p_alive([3, 3, 0], [6, 3, 0], 6).round(3).tolist()
         [0.93, 0.095, 0.108]
         """
@@ -351,7 +351,7 @@ class BetaGeoBetaBinom(FittedModel):
         Examples
         --------
         >>> import custlab as cl
-        >>> model = BetaGeoBetaBinom().fit(cl.load_donations(), weights_col="count")
+        >>> model = cl.BetaGeoBetaBinom().fit(cl.load_donations(), weights_col="count")
         >>> model.conditional_expected_purchases(5, [6, 3, 0], [6, 3, 0], 6).round(3).tolist()
         [3.753, 0.224, 0.073]
         """
@@ -387,7 +387,7 @@ class BetaGeoBetaBinom(FittedModel):
         Examples
         --------
         >>> import custlab as cl
-        >>> model = BetaGeoBetaBinom().fit(cl.load_donations(), weights_col="count")
+        >>> model = cl.BetaGeoBetaBinom().fit(cl.load_donations(), weights_col="count")
         >>> model.expected_purchases([1, 6, 11]).round(3).tolist()
         [0.499, 2.22, 3.389]
         """
@@ -419,7 +419,7 @@ class BetaGeoBetaBinom(FittedModel):
         Examples
         --------
         >>> import custlab as cl
-        >>> model = BetaGeoBetaBinom().fit(cl.load_donations(), weights_col="count")
+        >>> model = cl.BetaGeoBetaBinom().fit(cl.load_donations(), weights_col="count")
         >>> (11104 * model.expected_purchases_in_period([1, 6, 11])).round(0).tolist()
         [5536.0, 3132.0, 2319.0]
         """
@@ -449,7 +449,7 @@ class BetaGeoBetaBinom(FittedModel):
         Examples
         --------
         >>> import custlab as cl
-        >>> model = BetaGeoBetaBinom().fit(cl.load_donations(), weights_col="count")
+        >>> model = cl.BetaGeoBetaBinom().fit(cl.load_donations(), weights_col="count")
         >>> p = model.probability_of_purchases(range(7), 6)
         >>> (11104 * p).round(0).tolist(), round(float(p.sum()), 6)
         ([3455.0, 1889.0, 1349.0, 1113.0, 1018.0, 1027.0, 1253.0], 1.0)
@@ -556,8 +556,8 @@ def period_tracking(model: BetaGeoBetaBinom, data, *, n_future: int = 0, frequen
     --------
     >>> import custlab as cl
     >>> donations = cl.load_donations()
-    >>> model = BetaGeoBetaBinom().fit(donations, weights_col="count")
-    >>> tracking = period_tracking(model, donations, n_future=5, weights_col="count")
+    >>> model = cl.BetaGeoBetaBinom().fit(donations, weights_col="count")
+    >>> tracking = cl.models.bgbb.period_tracking(model, donations, n_future=5, weights_col="count")
     >>> tracking["expected"].round(0).tolist()[:7]           # 1996 to 2002
     [5536.0, 4717.0, 4148.0, 3725.0, 3396.0, 3132.0, 2914.0]
     >>> tracking["from_table"].round(0).tolist()[5], tracking["expected_given_history"].round(0).tolist()[6]

@@ -116,7 +116,7 @@ class ModifiedBetaGeo(FittedModel):
     >>> import custlab as cl
     >>> summary = cl.rfm_summary(cl.load_cdnow(sample=True), observation_end="1998-06-30",
     ...                          calibration_end="1997-09-30", time_unit="W")
-    >>> model = ModifiedBetaGeo().fit(summary, time_unit="W")
+    >>> model = cl.ModifiedBetaGeo().fit(summary, time_unit="W")
     >>> model.params_.round(3).tolist(), round(model.loglik_, 1), model.converged_
     ([0.525, 6.183, 0.891, 1.614], -9582.1, True)
     """
