@@ -27,6 +27,7 @@ from custlab.models.bgbb import BetaGeoBetaBinom
 from custlab.models.covariates import BetaGeoCovariates, ParetoNBDCovariates
 from custlab.models.intervals import clv_interval, prediction_interval
 from custlab.models.mbgnbd import ModifiedBetaGeo
+from custlab.models.selection import compare_models
 from custlab import (
     clustering,
     clv,
@@ -41,10 +42,15 @@ from custlab import (
 )
 from custlab.typology import classify_customer_types, rule_quality, type_share_sensitivity, type_shares
 from custlab.plotting.typology import plot_type_overlap, plot_type_sensitivity, plot_type_shares
-from custlab.evaluation import conditional_expectations, repeat_purchase_histogram, tracking_table
-from custlab.evaluation import expected_purchases_matrix
+from custlab.evaluation import (
+    conditional_expectations,
+    expected_purchases_matrix,
+    repeat_purchase_histogram,
+    tracking_table,
+)
 from custlab.plotting import (
     plot_conditional_expectations,
+    plot_expected_purchases_matrix,
     plot_p_alive_matrix,
     plot_repeat_histogram,
     plot_role_counts,
@@ -76,6 +82,7 @@ __all__ = [
     "clustering",
     "clv",
     "clv_interval",
+    "compare_models",
     "CRMWorld",
     "customer_roles",
     "elapsed",
@@ -95,6 +102,7 @@ __all__ = [
     "ParetoNBD",
     "ParetoNBDCovariates",
     "plot_conditional_expectations",
+    "plot_expected_purchases_matrix",
     "plot_p_alive_matrix",
     "plot_repeat_histogram",
     "plot_role_counts",

@@ -10,7 +10,8 @@
 - :class:`ShiftedBetaGeo`: sBG contract renewals.
 
 :func:`prediction_interval` and :func:`clv_interval` put intervals on their predictions, from the
-uncertainty of the estimates.
+uncertainty of the estimates; :func:`compare_models` sets fitted models side by side (AIC, BIC and
+the holdout).
 """
 
 from custlab.models._base import ConvergenceWarning
@@ -22,6 +23,8 @@ from custlab.models.intervals import clv_interval, prediction_interval
 from custlab.models.mbgnbd import ModifiedBetaGeo
 from custlab.models.pareto_nbd import ParetoNBD
 from custlab.models.sbg import ShiftedBetaGeo
+from custlab.models.selection import compare_models
 
-__all__ = ["BetaGeo", "BetaGeoBetaBinom", "BetaGeoCovariates", "ParetoNBDCovariates", "ConvergenceWarning", "GammaGamma", "ModifiedBetaGeo", "ParetoNBD", "ShiftedBetaGeo",
-           "clv_interval", "prediction_interval"]
+__all__ = ["BetaGeo", "BetaGeoBetaBinom", "BetaGeoCovariates", "ConvergenceWarning", "GammaGamma",
+           "ModifiedBetaGeo", "ParetoNBD", "ParetoNBDCovariates", "ShiftedBetaGeo", "clv_interval",
+           "compare_models", "prediction_interval"]

@@ -104,7 +104,7 @@ def compress(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
 
 
 #: Above this many values, :func:`per_distinct` groups before computing.
-GROUP_ABOVE = 10_000
+GROUP_ABOVE = 1_000
 
 
 def per_distinct(fn, *columns: np.ndarray) -> np.ndarray:

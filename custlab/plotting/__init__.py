@@ -212,6 +212,7 @@ def plot_p_alive_matrix(matrix: pd.DataFrame, *, ax: Axes | None = None, cmap: s
 
 
 # Pictures of later topics live in sibling modules, each beside its table functions' topic.
+from custlab.plotting.model_maps import plot_expected_purchases_matrix  # noqa: E402
 from custlab.plotting.segmentation import (  # noqa: E402
     plot_clusters_2d,
     plot_demographic_mix,
@@ -220,5 +221,5 @@ from custlab.plotting.segmentation import (  # noqa: E402
 )
 from custlab.plotting.typology import plot_type_overlap, plot_type_sensitivity, plot_type_shares  # noqa: E402
 
-__all__ += ["plot_clusters_2d", "plot_demographic_mix", "plot_rfm_grid", "plot_segment_profiles",
-            "plot_type_overlap", "plot_type_sensitivity", "plot_type_shares"]
+__all__ += ["plot_clusters_2d", "plot_demographic_mix", "plot_expected_purchases_matrix", "plot_rfm_grid",
+            "plot_segment_profiles", "plot_type_overlap", "plot_type_sensitivity", "plot_type_shares"]
