@@ -63,7 +63,13 @@ class ParetoData:
         x, t_x, T, weights = x[order], t_x[order], T[order], weights[order]
         self.x, self.t_x, self.T, self.w = x, t_x, T, weights
         starts = np.flatnonzero(np.r_[True, np.diff(x) != 0])
-        self.groups = list(zip(starts.tolist(), np.r_[starts[1:], x.size].tolist(), strict=True))
+        groups = zip(starts.tolist(), np.r_[starts[1:], x.size].tolist(), strict=True)
+        # Slices large enough to interpolate, and the rows of all the others (evaluated at once).
+        self.groups = [(a, b) for a, b in groups if b - a >= INTERPOLATE_ROWS]
+        small = np.ones(x.size, bool)
+        for a, b in self.groups:
+            small[a:b] = False
+        self.small_rows = np.flatnonzero(small) if self.groups else None
         self.xs, at = np.unique(x, return_inverse=True)
         self.at = at.reshape(-1)
         self.w_by_x = np.bincount(self.at, weights=weights, minlength=self.xs.size)
@@ -85,9 +91,10 @@ def _positions(x: np.ndarray, T: np.ndarray) -> np.ndarray:
     return pd.factorize(x_levels * (int(T_levels.max(initial=-1)) + 1) + T_levels)[0]
 
 
-def _log_hyp(k, b, z, groups) -> np.ndarray:
-    """``log 2F1(k, b; k + 1; z)`` per row; ``groups`` are the (start, stop) slices of rows that
-    share k and b, or None.
+def _log_hyp(k, b, z, groups, small_rows=None) -> np.ndarray:
+    """``log 2F1(k, b; k + 1; z)`` per row; ``groups`` are the (start, stop) slices of at least
+    :data:`INTERPOLATE_ROWS` rows that share k and b, ``small_rows`` the positions of the other
+    rows (None: every row).
 
     In a slice of at least :data:`INTERPOLATE_ROWS` rows, the function is evaluated at
     :data:`NODES` Chebyshev points spanning the slice's z and its logarithm interpolated
@@ -97,13 +104,15 @@ def _log_hyp(k, b, z, groups) -> np.ndarray:
     the function is evaluated row by row. Each row then costs a few multiplications instead
     of one evaluation of the hypergeometric series.
     """
-    if groups is None:
+    if not groups:
         return np.log(hyp2f1(k, b, k + 1, z))
     out = np.empty(z.shape)
+    if small_rows is not None and small_rows.size:
+        out[small_rows] = np.log(hyp2f1(k[small_rows], b[small_rows], k[small_rows] + 1, z[small_rows]))
     for start, stop in groups:
         rows = slice(start, stop)
         zs = z[rows]
-        lo, hi = (float(zs.min()), float(zs.max())) if stop - start >= INTERPOLATE_ROWS else (0.0, 0.0)
+        lo, hi = float(zs.min()), float(zs.max())
         if hi > lo:
             kk, bb = k[start], b[start]
             nodes = lo + (hi - lo) * (_NODE_COS + 1) / 2
@@ -121,7 +130,7 @@ def _log_hyp(k, b, z, groups) -> np.ndarray:
     return out
 
 
-def _log_g(k, b, m, diff, t, on_alpha: bool, order: int, groups=None):
+def _log_g(k, b, m, diff, t, on_alpha: bool, order: int, groups=None, small_rows=None):
     """log G(t) and, up to ``order``, its derivatives in (alpha, beta) (see the module docstring).
 
     Returns ``(log_g, grad, hess)``: grad a pair of arrays (d/d alpha, d/d beta), hess a triple
@@ -129,7 +138,7 @@ def _log_g(k, b, m, diff, t, on_alpha: bool, order: int, groups=None):
     """
     mt = m + t
     z = diff / mt
-    log_f = _log_hyp(k, b, z, groups)
+    log_f = _log_hyp(k, b, z, groups, small_rows)
     log_g = log_f - k * np.log(mt)
     if order == 0:
         return log_g, None, None
@@ -172,7 +181,7 @@ def _rows_unguarded(params, data: ParetoData, order: int):
     b = np.full(x.shape, s + 1.0) if on_alpha else r + x
     kp = r + s + data.pair_x
     bp = np.full(kp.shape, s + 1.0) if on_alpha else r + data.pair_x
-    l1, g1, h1 = _log_g(k, b, m, diff, data.t_x, on_alpha, order, data.groups)
+    l1, g1, h1 = _log_g(k, b, m, diff, data.t_x, on_alpha, order, data.groups, data.small_rows)
     l2p, g2p, h2p = _log_g(kp, bp, m, diff, data.pair_T, on_alpha, order)
     l2 = l2p[pair_at]
     rho = np.exp(l2 - l1)                                    # G(T) / G(t_x), below 1
