@@ -151,3 +151,13 @@ def test_penalizer_and_individual_data_are_checked(summary):
         cl.ShiftedBetaGeo().fit_individual([1, 2, 3], [True, False])
     with pytest.raises(ValueError, match="at least two periods"):
         cl.ShiftedBetaGeo().fit([1000])
+
+
+@pytest.mark.parametrize("model_class", [cl.BetaGeo, cl.ModifiedBetaGeo, cl.ParetoNBD])
+def test_inputs_of_different_lengths_are_named_in_the_error(model_class):
+    s = cl.rfm_summary(cl.load_cdnow(sample=True), observation_end="1998-06-30", calibration_end="1997-09-30")
+    model = model_class().fit(s)
+    with pytest.raises(ValueError, match=r"got frequency \(3,\), recency \(2,\), T \(\)"):
+        model.p_alive([1, 2, 3], [1, 2], 10)
+    with pytest.raises(ValueError, match=r"got n \(3,\), t \(2,\)"):
+        model.probability_of_purchases([0, 1, 2], [10, 20])

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["read_columns", "refuse_rows", "show_rows", "rfm_arrays", "compress", "per_distinct", "values",
-           "check_recency", "customer_values"]
+           "check_recency", "check_shapes", "customer_values"]
 
 #: How far recency may exceed T before it counts as an error, relative to T (rounding slack).
 RECENCY_SLACK = 1e-6
@@ -173,10 +173,21 @@ def _count(bad: np.ndarray) -> str:
     return "" if n == 1 else f" (and {n - 1:,} more)"
 
 
+def check_shapes(where: str, **arrays: np.ndarray) -> None:
+    """Refuse arrays whose shapes do not broadcast together, naming them and their lengths."""
+    try:
+        np.broadcast_shapes(*(np.shape(a) for a in arrays.values()))
+    except ValueError:
+        shapes = ", ".join(f"{name} {np.shape(a)}" for name, a in arrays.items())
+        raise ValueError(f"{where}: {', '.join(arrays)} must be single numbers or arrays of one length (or shapes "
+                         f"that broadcast); got {shapes}.") from None
+
+
 def customer_values(frequency, recency, T, *, where: str):
     """Checked (x, t_x, T) arrays for a prediction about customers with this history."""
     x = values(frequency, "frequency", where=where, whole=True, meaning="number of repeat purchases")
     t_x = values(recency, "recency", where=where, meaning="time of the last purchase")
     T = values(T, "T", where=where, meaning="time observed")
+    check_shapes(where, frequency=x, recency=t_x, T=T)
     check_recency(t_x, T, where=where)
     return x, t_x, T

@@ -17,7 +17,7 @@ import numpy as np
 from scipy.special import betaln, digamma, gammaln, hyp2f1, zeta
 
 from custlab.models._base import FittedModel, check_fitted, one_blas_thread
-from custlab.models._data import compress, customer_values, per_distinct, rfm_arrays, values
+from custlab.models._data import check_shapes, compress, customer_values, per_distinct, rfm_arrays, values
 from custlab.models._optimise import fit_positive_params
 
 __all__ = ["BetaGeo"]
@@ -291,6 +291,7 @@ class BetaGeo(FittedModel):
         r, alpha, a, b = self.params_.to_numpy()
         n = values(n, "n", where=where, whole=True, meaning="number of repeat purchases")
         t = values(t, "t", where=where, meaning="time since the first purchase")
+        check_shapes(where, n=n, t=t)
         n, t = np.broadcast_arrays(n, t)
         p0 = alpha / (alpha + t)                      # NB "success" probability
         with np.errstate(divide="ignore"):

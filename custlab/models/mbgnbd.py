@@ -24,7 +24,7 @@ import numpy as np
 from scipy.special import betainc, digamma, gammaln, hyp2f1
 
 from custlab.models._base import FittedModel, check_fitted, one_blas_thread
-from custlab.models._data import compress, customer_values, rfm_arrays, values
+from custlab.models._data import check_shapes, compress, customer_values, rfm_arrays, values
 from custlab.models._optimise import fit_positive_params
 from custlab.models.bgnbd import distinct_x
 
@@ -238,6 +238,7 @@ class ModifiedBetaGeo(FittedModel):
         r, alpha, a, b = self.params_.to_numpy()
         n = values(n, "n", where=where, whole=True, meaning="number of repeat purchases")
         t = values(t, "t", where=where, meaning="time since the first purchase")
+        check_shapes(where, n=n, t=t)
         n, t = np.broadcast_arrays(n, t)
         q = t / (alpha + t)
         with np.errstate(divide="ignore", invalid="ignore"):

@@ -15,7 +15,7 @@ import numpy as np
 from scipy.special import gammaln, hyp2f1
 
 from custlab.models._base import FittedModel, check_fitted, one_blas_thread
-from custlab.models._data import compress, customer_values, rfm_arrays, values
+from custlab.models._data import check_shapes, compress, customer_values, rfm_arrays, values
 from custlab.models._optimise import fit_positive_params
 from custlab.models._pareto_derivatives import ParetoData, negated, pareto_nbd_derivatives
 
@@ -246,4 +246,5 @@ class ParetoNBD(FittedModel):
         where = "ParetoNBD.probability_of_purchases"
         n = values(n, "n", where=where, whole=True, meaning="number of repeat purchases")
         t = values(t, "t", where=where, meaning="time since the first purchase")
+        check_shapes(where, n=n, t=t)
         return pareto_nbd_count_probabilities(self.params_.to_numpy(), n, t)
