@@ -12,8 +12,8 @@ import narwhals as nw
 import numpy as np
 import pandas as pd
 
-__all__ = ["read_columns", "refuse_rows", "show_rows", "rfm_arrays", "compress", "per_distinct", "values",
-           "check_recency", "check_shapes", "customer_values"]
+__all__ = ["read_columns", "refuse_rows", "show_rows", "rfm_arrays", "compress", "group_codes",
+           "per_distinct", "values", "check_recency", "check_shapes", "customer_values"]
 
 #: How far recency may exceed T before it counts as an error, relative to T (rounding slack).
 RECENCY_SLACK = 1e-6
@@ -84,23 +84,32 @@ def rfm_arrays(data, frequency_col: str, recency_col: str, T_col: str, *, model:
     return x, t_x, T
 
 
-def compress(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
-    """Distinct rows of the columns, in order of first appearance, and how many customers
-    share each (the fit's weights).
+def group_codes(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's group among the distinct rows of the (flat, equally long) columns, numbered in
+    order of first appearance, and the position of each group's first row.
 
     Rows are grouped by hashing (pandas' factorize, column by column), which is about three
     times faster than sorting them on a million rows.
     """
-    cols = [np.asarray(c, float) for c in columns]
-    code = np.zeros(cols[0].size, np.int64)
-    for c in cols:
-        # Codes stay below the number of rows, so code * levels never overflows.
-        levels, _ = pd.factorize(c, use_na_sentinel=False)
-        code, _ = pd.factorize(code * (int(levels.max(initial=-1)) + 1) + levels)
-    counts = np.bincount(code).astype(float)
-    first = np.empty(counts.size, np.int64)
+    code, span = np.zeros(columns[0].size, np.int64), 1
+    for c in columns:
+        levels, distinct = pd.factorize(c, use_na_sentinel=False)
+        code, span = code * distinct.size + levels, span * distinct.size
+        if span > 2**40:                            # keep the codes far from overflowing
+            code, distinct = pd.factorize(code)
+            span = distinct.size
+    code, _ = pd.factorize(code)
+    first = np.empty(int(code.max(initial=-1)) + 1, np.int64)
     first[code[::-1]] = np.arange(code.size - 1, -1, -1)
-    return [c[first] for c in cols], counts
+    return code, first
+
+
+def compress(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """Distinct rows of the columns, in order of first appearance, and how many customers
+    share each (the fit's weights)."""
+    cols = [np.asarray(c, float) for c in columns]
+    code, first = group_codes(*cols)
+    return [c[first] for c in cols], np.bincount(code).astype(float)
 
 
 #: Above this many values, :func:`per_distinct` groups before computing.
@@ -118,18 +127,9 @@ def per_distinct(fn, *columns: np.ndarray) -> np.ndarray:
     if cols[0].size <= GROUP_ABOVE:
         return fn(*cols)
     flat = [c.reshape(-1) for c in cols]
-    code, span = np.zeros(flat[0].size, np.int64), 1
-    for c in flat:
-        if c.strides == (0,):                       # one value broadcast: it adds no distinction
-            continue
-        levels, distinct = pd.factorize(c, use_na_sentinel=False)
-        code, span = code * distinct.size + levels, span * distinct.size
-        if span > 2**40:                            # keep the codes far from overflowing
-            code, distinct = pd.factorize(code)
-            span = distinct.size
-    code, _ = pd.factorize(code)
-    first = np.empty(int(code.max(initial=-1)) + 1, np.int64)
-    first[code[::-1]] = np.arange(code.size - 1, -1, -1)
+    # A single value broadcast adds no distinction.
+    varying = [c for c in flat if c.strides != (0,)] or flat[:1]
+    code, first = group_codes(*varying)
     return np.asarray(fn(*[c[first] for c in flat]))[code].reshape(cols[0].shape)
 
 

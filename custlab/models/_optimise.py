@@ -34,7 +34,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import minimize
 
-__all__ = ["Optimum", "fit_positive_params", "GRADIENT_TOLERANCE", "CURVATURE_TOLERANCE", "EDGE_RATIO"]
+__all__ = ["Optimum", "fit_positive_params", "negated", "GRADIENT_TOLERANCE", "CURVATURE_TOLERANCE",
+           "EDGE_RATIO"]
 
 #: Largest accepted scaled gradient, ``max |d objective / d log(param)| / max(1, |objective|)``.
 GRADIENT_TOLERANCE = 1e-6
@@ -427,6 +428,17 @@ def _rough_optimum(derivatives: Derivatives, starts, penalizer: float, log_scale
         if np.isfinite(value) and np.all(np.isfinite(grad)) and _positive_definite(hess):
             return u, hess
     return None
+
+
+def negated(loglik_derivatives: Callable, data) -> Derivatives:
+    """``(params, order) ->`` the negative of ``loglik_derivatives(params, data, order)`` (the
+    log-likelihood and its derivatives), which is what the optimiser minimises."""
+
+    def derivatives(params, order):
+        out = loglik_derivatives(params, data, order)
+        return -out if order == 0 else tuple(-part for part in out)
+
+    return derivatives
 
 
 def _call(derivatives: Derivatives, order: int, params: np.ndarray):

@@ -34,10 +34,9 @@ Written by hand: no maintained library gives these derivatives.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 from scipy.special import gammaln, hyp2f1
 
-from custlab.models._data import compress
+from custlab.models._data import group_codes
 
 __all__ = ["ParetoData", "pareto_nbd_derivatives"]
 
@@ -73,22 +72,14 @@ class ParetoData:
         self.xs, at = np.unique(x, return_inverse=True)
         self.at = at.reshape(-1)
         self.w_by_x = np.bincount(self.at, weights=weights, minlength=self.xs.size)
-        (self.pair_x, self.pair_T), _ = compress(x, T)
-        self.pair_at = _positions(x, T)
+        self.pair_at, first = group_codes(x, T)
+        self.pair_x, self.pair_T = x[first], T[first]
         self.total = float(weights.sum())
 
     def subsample(self, rows: int) -> "ParetoData":
         """Every k-th row, k chosen to keep about ``rows`` of them, with their own weights."""
         keep = slice(0, None, int(np.ceil(self.x.size / rows)))
         return ParetoData(self.x[keep], self.t_x[keep], self.T[keep], self.w[keep])
-
-
-def _positions(x: np.ndarray, T: np.ndarray) -> np.ndarray:
-    """For each row, the position of its (x, T) pair among the distinct pairs in order of first
-    appearance (the order :func:`~custlab.models._data.compress` gives)."""
-    x_levels = pd.factorize(x, use_na_sentinel=False)[0].astype(np.int64)
-    T_levels = pd.factorize(T, use_na_sentinel=False)[0].astype(np.int64)
-    return pd.factorize(x_levels * (int(T_levels.max(initial=-1)) + 1) + T_levels)[0]
 
 
 def _log_hyp(k, b, z, groups, small_rows=None) -> np.ndarray:
@@ -258,13 +249,3 @@ def pareto_nbd_derivatives(params, data: ParetoData, order: int = 2):
     hess[2, 3] = np.dot(w, s_up_g[1] - s_dn_g[1]) / (2 * hs)
     hess = np.triu(hess) + np.triu(hess, 1).T
     return value, grad, hess
-
-
-def negated(data: ParetoData):
-    """``(params, order) ->`` the negative log-likelihood and its derivatives, for the optimiser."""
-
-    def derivatives(params, order):
-        out = pareto_nbd_derivatives(params, data, order)
-        return -out if order == 0 else tuple(-part for part in out)
-
-    return derivatives

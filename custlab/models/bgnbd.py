@@ -18,7 +18,7 @@ from scipy.special import betaln, digamma, gammaln, hyp2f1, zeta
 
 from custlab.models._base import FittedModel, check_fitted, one_blas_thread
 from custlab.models._data import check_shapes, compress, customer_values, per_distinct, rfm_arrays, values
-from custlab.models._optimise import fit_positive_params
+from custlab.models._optimise import fit_positive_params, negated
 
 __all__ = ["BetaGeo"]
 
@@ -134,16 +134,6 @@ def bgnbd_derivatives(params, data: BgnbdData, order: int = 2):
 WARM_START_ROWS = 20_000
 
 
-def _negated(rows: "BgnbdData"):
-    """``(params, order) ->`` the negative log-likelihood and its derivatives, for the optimiser."""
-
-    def derivatives(params, order):
-        out = bgnbd_derivatives(params, rows, order)
-        return -out if order == 0 else tuple(-part for part in out)
-
-    return derivatives
-
-
 def distinct_x(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The distinct repeat-purchase counts and, for each row, the position of its count among them."""
     xs, at = np.unique(x, return_inverse=True)
@@ -222,12 +212,13 @@ class BetaGeo(FittedModel):
         part = None
         if ux.size > WARM_START_ROWS:
             piece = rows.subsample(WARM_START_ROWS)
-            part = (_negated(piece), rows.total / piece.total)
+            part = (negated(bgnbd_derivatives, piece), rows.total / piece.total)
 
         def negll(p):
             return -bgnbd_derivatives(p, rows, 0)
 
-        optimum = fit_positive_params(None, starts, penalizer=self.penalizer, derivatives=_negated(rows),
+        optimum = fit_positive_params(None, starts, penalizer=self.penalizer,
+                                      derivatives=negated(bgnbd_derivatives, rows),
                                       scale=(1.0, scale, 1.0, 1.0), names=self.param_names, part=part)
         self._store(optimum, negll, len(x), time_unit)
         return self

@@ -52,7 +52,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import digamma, gammaln, hyp2f1
 
-from custlab.models._base import FittedModel, _plain, check_fitted, one_blas_thread
+from custlab.models._base import FittedModel, _number, _plain, check_fitted, one_blas_thread
 from custlab.models._data import compress, customer_values, read_columns, refuse_rows, rfm_arrays, values
 from custlab.models._optimise import fit_positive_params
 
@@ -701,14 +701,13 @@ class _CovariateModel(FittedModel):
 
     def _restore_extra(self, state: dict) -> None:
         names = list(state["parameters"])
-        number = (lambda v: float("nan") if v is None else float(v))
-        cov = pd.DataFrame([[number(v) for v in row] for row in state["covariance"]], index=names,
+        cov = pd.DataFrame([[_number(v) for v in row] for row in state["covariance"]], index=names,
                            columns=names, dtype=float)
         diag = np.diag(cov.to_numpy())
         with np.errstate(invalid="ignore"):
             se = np.where(diag > 0, np.sqrt(np.abs(diag)), np.nan)
         self.covariance_ = cov
-        self.params_ = pd.Series([number(v) for v in state["estimates"]], index=names, name="estimate")
+        self.params_ = pd.Series([_number(v) for v in state["estimates"]], index=names, name="estimate")
         self.standard_errors_ = pd.Series(se, index=names, name="std_error")
         self._set_results(state["encoding"], {"purchase": list(state["purchase_covariates"]),
                                               "dropout": list(state["dropout_covariates"])})

@@ -12,7 +12,7 @@ from scipy.special import digamma, gammaln, zeta
 
 from custlab.models._base import FittedModel, check_fitted, one_blas_thread
 from custlab.models._data import compress, read_columns, refuse_rows, values
-from custlab.models._optimise import fit_positive_params
+from custlab.models._optimise import fit_positive_params, negated
 
 __all__ = ["GammaGamma"]
 
@@ -92,14 +92,6 @@ def gamma_gamma_derivatives(params, data: GammaGammaData, order: int = 2):
     return float(value), grad, hess
 
 
-def _negated(rows: GammaGammaData):
-    def derivatives(params, order):
-        out = gamma_gamma_derivatives(params, rows, order)
-        return -out if order == 0 else tuple(-part for part in out)
-
-    return derivatives
-
-
 #: Above this many distinct rows, a fit starts from the optimum of an even slice of them.
 WARM_START_ROWS = 20_000
 
@@ -169,12 +161,13 @@ class GammaGamma(FittedModel):
         part = None
         if ux.size > WARM_START_ROWS:
             piece = rows.subsample(WARM_START_ROWS)
-            part = (_negated(piece), rows.total / piece.total)
+            part = (negated(gamma_gamma_derivatives, piece), rows.total / piece.total)
 
         def negll(params):
             return -gamma_gamma_derivatives(params, rows, 0)
 
-        optimum = fit_positive_params(None, starts, penalizer=self.penalizer, derivatives=_negated(rows),
+        optimum = fit_positive_params(None, starts, penalizer=self.penalizer,
+                                      derivatives=negated(gamma_gamma_derivatives, rows),
                                       scale=(1.0, 1.0, mean), names=self.param_names, part=part)
         self._store(optimum, negll, len(x))
         return self

@@ -16,8 +16,8 @@ from scipy.special import gammaln, hyp2f1
 
 from custlab.models._base import FittedModel, check_fitted, one_blas_thread
 from custlab.models._data import check_shapes, compress, customer_values, rfm_arrays, values
-from custlab.models._optimise import fit_positive_params
-from custlab.models._pareto_derivatives import ParetoData, negated, pareto_nbd_derivatives
+from custlab.models._optimise import fit_positive_params, negated
+from custlab.models._pareto_derivatives import ParetoData, pareto_nbd_derivatives
 
 #: Above this many distinct rows, a fit starts from the optimum of an even slice of them.
 WARM_START_ROWS = 20_000
@@ -108,12 +108,13 @@ class ParetoNBD(FittedModel):
         part = None
         if ux.size > WARM_START_ROWS:
             piece = rows.subsample(WARM_START_ROWS)
-            part = (negated(piece), rows.total / piece.total)
+            part = (negated(pareto_nbd_derivatives, piece), rows.total / piece.total)
 
         def negll(p):
             return -pareto_nbd_derivatives(p, rows, 0)
 
-        optimum = fit_positive_params(None, starts, penalizer=self.penalizer, derivatives=negated(rows),
+        optimum = fit_positive_params(None, starts, penalizer=self.penalizer,
+                                      derivatives=negated(pareto_nbd_derivatives, rows),
                                       scale=(1.0, scale, 1.0, scale), names=self.param_names, part=part)
         self._store(optimum, negll, len(x), time_unit)
         return self
