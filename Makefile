@@ -66,7 +66,7 @@ refresh: $(STAMP)
 
 lock: $(STAMP)
 	$(BIN)/python -m uv pip compile --quiet --universal --python-version 3.11 \
-	  --extra dev --extra lab pyproject.toml -o requirements.lock
+	  --extra dev --extra lab --extra duckdb --extra spark pyproject.toml -o requirements.lock
 
 clean:
 	rm -rf build .pytest_cache .hypothesis
