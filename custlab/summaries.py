@@ -12,9 +12,10 @@ Gamma-Gamma). Its definitions follow Fader, Hardie & Lee (2005),
 * ``monetary_value`` is the mean amount of the repeat purchases (0 when there
   are none: the first purchase is left out, as in Fader & Hardie's Gamma-Gamma note).
 
-Times are in days, weeks or calendar months (``time_unit``). Written with
-narwhals: a pandas frame in gives a pandas frame out, a Polars frame gives
-Polars, with the same numbers.
+Times are in days, weeks or calendar months (``time_unit``). The summary is one
+lazy query (:mod:`custlab._query`): a pandas frame in gives a pandas frame out, a
+Polars frame gives Polars, and a Polars LazyFrame, a DuckDB relation or a Spark
+DataFrame gives back a query of the same kind, not yet run, with the same numbers.
 """
 
 from __future__ import annotations
@@ -24,19 +25,22 @@ from datetime import datetime
 import narwhals as nw
 import pandas as pd
 
-from custlab.schema import require_complete
-from custlab.units import _MS_PER_DAY, CLOCK_TICKS, as_date, clock, clock_values, normalize_unit, wall_clock
+from custlab._query import open_log
+from custlab.units import _MS_PER_DAY, CLOCK_TICKS, as_date, clock, clock_values, day_number, normalize_unit
 
 __all__ = ["rfm_summary"]
+
+_RESERVED = frozenset({"_day", "_clock", "_time", "_cal", "_hold", "_cal_clock", "_cal_amount", "_hold_amount",
+                       "_first_amount", "_n", "_n_hold", "_first_clock", "_last_clock", "_total", "_hold_total",
+                       "_first_total", "_ticks"})
 
 def _clock_scalar(ts: pd.Timestamp, unit: str) -> float:
     return float(clock_values(ts, unit)[0])
 
 
-def _require_purchases_by(df, date_col: str, cal_end: pd.Timestamp) -> None:
+def _require_purchases_by(log, date_col: str, cal_end: pd.Timestamp) -> None:
     """Refuse a calibration period that ends before the first purchase: it would hold no customer."""
-    first = df.select(nw.col(date_col).min()).item()
-    first = pd.Timestamp(first)
+    first = pd.Timestamp(log.collect_rows(log.frame.select(nw.col(date_col).min()))[0][date_col])
     if cal_end.normalize() + pd.Timedelta(days=1) <= first:
         raise ValueError(
             f"rfm_summary: calibration_end {cal_end.date()} is before the first purchase in the data "
@@ -60,7 +64,7 @@ def rfm_summary(
 
     Parameters
     ----------
-    transactions : pandas or Polars DataFrame
+    transactions : pandas or Polars DataFrame, Polars LazyFrame, DuckDB relation or Spark DataFrame
         A validated transaction log (see :func:`custlab.validate_transactions`);
         the date column must hold datetimes.
     customer_col, date_col, amount_col : str
@@ -74,11 +78,13 @@ def rfm_summary(
         purchase on or before it; purchases after it go to the holdout columns.
     merge_same_day : bool
         Count purchases of one customer on one day as one purchase, with their
-        amounts added (the convention of the published CDNOW studies).
+        amounts added (the convention of the published CDNOW studies). With
+        ``False`` every row is a purchase, and the first purchase (whose amount
+        is left out) is the earliest; of several at that same moment, the smallest.
 
     Returns
     -------
-    DataFrame (same library as the input)
+    DataFrame (same kind as the input; lazy where the input was lazy)
         Sorted by customer. Columns: ``customer_col``; ``frequency`` (repeat
         purchases, a count); ``recency`` and ``T`` (in ``time_unit``);
         ``monetary_value`` (currency units per repeat purchase). With
@@ -88,6 +94,10 @@ def rfm_summary(
 
     Raises
     ------
+    TypeError
+        ``transactions`` is not one of the frames above.
+    custlab.SchemaError
+        A named column is missing.
     ValueError
         Unknown time unit, a date column that is not datetime, missing ids,
         dates or amounts, ids mixing numbers and text, amounts that are
@@ -107,125 +117,75 @@ def rfm_summary(
     1            2          0      0.0  3.0             0.0
     """
     unit = normalize_unit(time_unit)
-    transactions = wall_clock(transactions, [date_col])
-    try:
-        df = nw.from_native(transactions, eager_only=True)
-    except TypeError:
-        raise TypeError(
-            f"rfm_summary takes a pandas or Polars DataFrame, got {type(transactions).__name__}."
-        ) from None
-    for kw, col in (("customer_col", customer_col), ("date_col", date_col), ("amount_col", amount_col)):
-        if col is not None and col not in df.columns:
-            raise ValueError(f"rfm_summary: no column {col!r} ({kw}); columns found: {list(df.columns)}.")
-    if df.shape[0] == 0:
-        raise ValueError("rfm_summary: the transaction log has no rows.")
-    if df.schema[date_col] not in (nw.Datetime, nw.Date) and not isinstance(
-        df.schema[date_col], (nw.Datetime, nw.Date)
-    ):
-        raise ValueError(
-            f"rfm_summary: column {date_col!r} holds {df.schema[date_col]}, not dates. "
-            "Run custlab.validate_transactions first: it parses dates and reports bad rows."
-        )
-    require_complete(transactions,
-                     {"customer_col": customer_col, "date_col": date_col, "amount_col": amount_col},
-                     caller="rfm_summary", amount_col=amount_col)
     obs_end = as_date(observation_end, "observation_end")
-    end_excl = obs_end.normalize() + pd.Timedelta(days=1)
     cal_end = None if calibration_end is None else as_date(calibration_end, "calibration_end")
     if cal_end is not None and cal_end > obs_end:
         raise ValueError(f"calibration_end {cal_end.date()} is after observation_end {obs_end.date()}.")
+    log = open_log(transactions, {"customer_col": customer_col, "date_col": date_col, "amount_col": amount_col},
+                   caller="rfm_summary", dates=date_col, amount=amount_col, late_after=obs_end, reserved=_RESERVED)
+    if cal_end is not None:
+        _require_purchases_by(log, date_col, cal_end)
+    query = _summary_query(log.frame, customer_col, date_col, amount_col, unit, obs_end, cal_end, merge_same_day)
+    return log.finish(query)
 
+
+def _summary_query(tx, customer_col, date_col, amount_col, unit, obs_end, cal_end, merge_same_day):
+    """The summary as one lazy query: occasions, then one group-by per customer.
+
+    Calibration and holdout are columns of the same group-by (sums of values kept only on
+    one side of ``calibration_end``), so the log is read once.
+    """
     amount = amount_col is not None
-    cols = [customer_col, date_col] + ([amount_col] if amount else [])
-    df = df.select(cols)
-    dtype = df.schema[date_col]
-    if isinstance(dtype, nw.Datetime) and dtype.time_zone is not None:
-        # Dates with a time zone keep their local wall-clock time (as validate_transactions does): a purchase at
-        # 00:30 in Berlin belongs to that day in Berlin, not to the day before in UTC.
-        df = df.with_columns(nw.col(date_col).dt.replace_time_zone(None))
-    df = df.with_columns(_day=nw.col(date_col).dt.timestamp("ms") // _MS_PER_DAY)
-    last_day = int(pd.Timestamp(end_excl).value // 1_000_000 // _MS_PER_DAY)
-    late = df.filter(nw.col("_day") >= last_day)
-    if late.shape[0]:
-        raise ValueError(
-            f"rfm_summary: {late.shape[0]:,} purchase(s) are dated after observation_end "
-            f"{obs_end.date()}, e.g. {late.drop('_day').head(3).rows(named=True)}. Move observation_end, "
-            "or validate with validate_transactions(..., observation_end=...) to reject them."
-        )
-    if cal_end is not None:
-        _require_purchases_by(df, date_col, cal_end)
-
-    # One purchase occasion per customer-day (or per row).
-    if merge_same_day:
-        aggs = [nw.col(date_col).min()]
-        if amount:
-            aggs.append(nw.col(amount_col).sum())
-        occ = df.group_by(customer_col, "_day").agg(*aggs)
-    else:
-        occ = df
-    occ = occ.with_row_index("_row", order_by=[customer_col, "_day"]) if not merge_same_day else occ
-
-    if cal_end is not None:
-        cal_last_day = int((cal_end.normalize() + pd.Timedelta(days=1)).value // 1_000_000 // _MS_PER_DAY)
-        cal = occ.filter(nw.col("_day") < cal_last_day)
-        hold = occ.filter(nw.col("_day") >= cal_last_day)
-        t_end = cal_end
-    else:
-        cal, hold, t_end = occ, None, obs_end
-
-    out = cal.group_by(customer_col).agg(
-        nw.col("_day").min().alias("_first_day"),
-        nw.col(date_col).min().alias("_first_date"),
-        nw.col(date_col).max().alias("_last_date"),
-        nw.len().alias("_n"),
-        *([nw.col(amount_col).sum().alias("_total")] if amount else []),
-    ).with_columns(frequency=nw.col("_n") - 1)
+    c = nw.col
+    tx = tx.with_columns(_day=day_number(c(date_col)), _clock=clock(c(date_col), unit))
+    if merge_same_day:      # one purchase occasion per customer-day, its amounts added
+        occ = tx.group_by(customer_col, "_day").agg(c("_clock").min(), *([c(amount_col).sum()] if amount else []))
+        first = c("_day") == c("_day").min().over(customer_col)
+    else:                   # every row an occasion; the first is the earliest (the smallest amount on a tie)
+        occ = tx.with_columns(_time=c(date_col))
+        first = c("_time") == c("_time").min().over(customer_col)
+    t_end = obs_end if cal_end is None else cal_end
+    cal = c("_day") < _day_after(t_end)
+    cols = {"_cal": cal.cast(nw.Int64), "_hold": (~cal).cast(nw.Int64),
+            "_cal_clock": nw.when(cal).then(c("_clock"))}
     if amount:
-        # The first purchase's amount is left out of monetary_value.
-        first_rows = cal.join(out.select(customer_col, "_first_day"), on=customer_col).filter(
-            nw.col("_day") == nw.col("_first_day"))
-        if not merge_same_day:
-            first_rows = first_rows.sort("_row").unique([customer_col], keep="first")
-        first_amount = first_rows.group_by(customer_col).agg(nw.col(amount_col).sum().alias("_first_amount"))
-        out = out.join(first_amount, on=customer_col)
-
+        cols.update(_cal_amount=nw.when(cal).then(c(amount_col)).otherwise(0.0),
+                    _hold_amount=nw.when(cal).then(0.0).otherwise(c(amount_col)),
+                    _first_amount=nw.when(first).then(c(amount_col)))
+    occ = occ.with_columns(**cols)
+    aggs = [c("_cal").sum().alias("_n"), c("_hold").sum().alias("_n_hold"),
+            c("_cal_clock").min().alias("_first_clock"), c("_cal_clock").max().alias("_last_clock")]
+    if amount:
+        aggs += [c("_cal_amount").sum().alias("_total"), c("_hold_amount").sum().alias("_hold_total"),
+                 c("_first_amount").min().alias("_first_total")]
     ticks = CLOCK_TICKS[unit]
     t_end_clock = _clock_scalar(t_end, unit)
-    out = out.with_columns(
-        recency=(clock(nw.col("_last_date"), unit) - clock(nw.col("_first_date"), unit)) / ticks,
-        T=(t_end_clock - clock(nw.col("_first_date"), unit)) / ticks,
+    # Durations are divided by a column of ticks, not by a literal: Polars divides by a literal through
+    # its reciprocal, one unit in the last place away from the true quotient for a third of the values.
+    out = occ.group_by(customer_col).agg(*aggs).filter(c("_n") > 0).with_columns(
+        _ticks=c("_n") * 0 + ticks).with_columns(
+        frequency=(c("_n") - 1).cast(nw.Int64),
+        recency=((c("_last_clock") - c("_first_clock")) / c("_ticks")).cast(nw.Float64),
+        T=((t_end_clock - c("_first_clock")) / c("_ticks")).cast(nw.Float64),
     )
     result = [customer_col, "frequency", "recency", "T"]
     if amount:
-        out = out.with_columns(
-            monetary_value=nw.when(nw.col("frequency") > 0)
-            .then((nw.col("_total") - nw.col("_first_amount")) / nw.col("frequency"))
-            .otherwise(0.0)
-        )
+        out = out.with_columns(monetary_value=nw.when(c("frequency") > 0)
+                               .then((c("_total") - c("_first_total")) / c("frequency")).otherwise(0.0)
+                               .cast(nw.Float64))
         result.append("monetary_value")
-
-    if hold is not None:
-        hold_aggs = [nw.len().alias("frequency_holdout")]
+    if cal_end is not None:
+        out = out.with_columns(frequency_holdout=c("_n_hold").cast(nw.Int64),
+                               duration_holdout=(_clock_scalar(obs_end, unit) - t_end_clock) / c("_ticks"))
+        result.append("frequency_holdout")
         if amount:
-            hold_aggs.append(nw.col(amount_col).mean().alias("monetary_value_holdout"))
-        h = hold.group_by(customer_col).agg(*hold_aggs)
-        out = out.join(h, on=customer_col, how="left").with_columns(
-            nw.col("frequency_holdout").fill_null(0).cast(nw.Int64),
-            duration_holdout=nw.lit((_clock_scalar(obs_end, unit) - t_end_clock) / ticks),
-        )
-        result += ["frequency_holdout"]
-        if amount:
-            out = out.with_columns(nw.col("monetary_value_holdout").fill_null(0.0))
+            out = out.with_columns(monetary_value_holdout=nw.when(c("_n_hold") > 0)
+                                   .then(c("_hold_total") / c("_n_hold")).otherwise(0.0).cast(nw.Float64))
             result.append("monetary_value_holdout")
         result.append("duration_holdout")
+    return out.select(result).sort(customer_col)
 
-    out = (
-        out.select(result)
-        .with_columns(nw.col("frequency").cast(nw.Int64), nw.col("recency").cast(nw.Float64),
-                      nw.col("T").cast(nw.Float64))
-        .sort(customer_col)
-    )
-    native = out.to_native()
-    if isinstance(native, pd.DataFrame):
-        native = native.reset_index(drop=True)
-    return native
+
+def _day_after(day: pd.Timestamp) -> int:
+    """The day number of the day after ``day`` (rows before it are on or before ``day``)."""
+    return int((day.normalize() + pd.Timedelta(days=1)).value // 1_000_000 // _MS_PER_DAY)

@@ -26,6 +26,7 @@ __all__ = [
     "as_date",
     "clock",
     "clock_values",
+    "day_number",
     "elapsed",
     "normalize_period",
     "normalize_unit",
@@ -79,6 +80,27 @@ def unit_label(unit: str) -> str:
     return _LABELS[normalize_unit(unit)]
 
 
+def day_number(expr: nw.Expr) -> nw.Expr:
+    """Whole days from 1970-01-01 to the calendar day of a datetime, on every engine.
+
+    Built from the year and the day of the year (Gregorian leap years), so the same
+    integer arithmetic runs where ``dt.timestamp`` is missing (DuckDB, Spark).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = nw.from_native(pd.DataFrame({"t": pd.to_datetime(["1969-12-31 00:00", "1970-01-01 00:00", "2024-03-01 23:59"])}))
+    >>> df.select(day_number(nw.col("t"))).get_column("t").to_list()
+    [-1, 0, 19783]
+    """
+    year = expr.dt.year()
+    before = year - 1
+    # Days from 1970-01-01 to 1 January of `year`: 365 a year plus the leap days since then
+    # (477 leap years end on or before 1969 in the proleptic Gregorian calendar).
+    jan1 = (year - 1970) * 365 + before // 4 - before // 100 + before // 400 - 477
+    return jan1 + expr.dt.ordinal_day() - 1
+
+
 def clock(expr: nw.Expr, unit: str) -> nw.Expr:
     """A narwhals expression: a clock reading at day resolution, for durations in ``unit``.
 
@@ -91,7 +113,7 @@ def clock(expr: nw.Expr, unit: str) -> nw.Expr:
     """
     code = normalize_unit(unit)
     if code in ("D", "W"):
-        return expr.dt.timestamp("ms") // _MS_PER_DAY
+        return day_number(expr)
     year, month, day = expr.dt.year(), expr.dt.month(), expr.dt.day()
     leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
     days_in_month = (
@@ -229,7 +251,7 @@ def period_number(expr: nw.Expr, freq: str) -> nw.Expr:
         return expr.dt.year() * 12 + expr.dt.month() - 1
     if freq == "Q":
         return expr.dt.year() * 4 + (expr.dt.month() - 1) // 3
-    day = expr.dt.timestamp("ms") // _MS_PER_DAY
+    day = day_number(expr)
     return day if freq == "D" else (day + 3) // 7      # 1970-01-01 was a Thursday: weeks start on Monday
 
 

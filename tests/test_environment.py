@@ -7,6 +7,9 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+#: conda-forge names that differ from PyPI's, and conda packages that are not Python (Java for Spark).
+CONDA_NAMES = {"python-duckdb": "duckdb"}
+NOT_PYTHON = {"openjdk"}
 
 
 def normalise(spec: str) -> tuple[str, str]:
@@ -23,10 +26,11 @@ def test_environment_matches_pyproject():
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     conda = [d for d in env["dependencies"] if isinstance(d, str)]
     pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
-    have = dict(normalise(s) for s in conda if not s.startswith(("python", "pip")))
+    specs = [normalise(s) for s in conda if not re.match(r"(python|pip)([<>=!]|$)", s)]
+    have = {CONDA_NAMES.get(name, name): version for name, version in specs if name not in NOT_PYTHON}
     assert have == wanted
     assert "-e ." in pip, "Binder users need custlab itself installed"
-    python = next(s for s in conda if s.startswith("python"))
+    python = next(s for s in conda if re.match(r"python[<>=]", s))
     assert python.replace("python", "") == project["requires-python"]
 
 

@@ -3,8 +3,10 @@
 Computed from a touchpoint log: the share of people who reached each stage, with Wilson
 intervals (scipy's ``binomtest``), the conversion from one stage to the next, and the
 median time between stages. Stages are a mapping the user can replace; an ordered funnel
-counts a stage only after the previous one. The per-person times are one narwhals query
-per stage, so pandas and Polars logs give the same table.
+counts a stage only after the previous one. The per-person times are one lazy query
+(:mod:`custlab._query`, a join per stage) in the engine that holds the log: pandas,
+Polars, DuckDB or Spark give the same table. The counts are then made from the
+per-person table, one row per person, brought into pandas.
 """
 
 from __future__ import annotations
@@ -17,12 +19,15 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from custlab._frames import eager, naive_dates, refuse_missing, refuse_reserved, require_dates
+from custlab._frames import eager
+from custlab._query import open_log
 from custlab.models._base import warn_caller
-from custlab.schema import require_columns, require_complete
-from custlab.units import wall_clock
+from custlab.schema import require_columns
+from custlab.units import day_number, wall_clock
 
 __all__ = ["DEFAULT_STAGES", "Stage", "funnel", "funnel_times", "purchase_events", "survey_events"]
+
+_RESERVED = frozenset({"_t", "_entry", "_k", "_previous"})
 
 
 @dataclass(frozen=True)
@@ -67,7 +72,7 @@ def _stages(stages) -> dict[str, Stage]:
     return {str(k): v if isinstance(v, Stage) else Stage(v) for k, v in stages.items()}
 
 
-def _window_ms(window) -> int | None:
+def _window_seconds(window) -> float | None:
     if window is None:
         return None
     try:
@@ -77,7 +82,7 @@ def _window_ms(window) -> int | None:
             from None
     if td <= pd.Timedelta(0):
         raise ValueError(f"window={window!r} must be positive.")
-    return int(td / pd.Timedelta(milliseconds=1))
+    return td / pd.Timedelta(seconds=1)
 
 
 def survey_events(surveys: pd.DataFrame, *, score_col: str = "nps", date_col: str = "date",
@@ -152,24 +157,13 @@ def funnel_times(events, *, stages=None, window=None, ordered: bool = True, by: 
     [[True, False, False]]
     """
     stage_map = _stages(stages)
-    refuse_reserved({"customer_col": customer_col, "time_col": time_col, "event_col": event_col, "by": by},
-                    {"_t", "_entry", "_k"}, "funnel")
     taken = {customer_col, "entry"} | ({by} if by else set())
     if taken & set(stage_map):
         raise ValueError(f"funnel: a stage may not be named {sorted(taken & set(stage_map))[0]!r}: the table of "
                          "times has a column of that name; rename the stage.")
-    events = wall_clock(events, [time_col])
-    df = eager(events, "funnel", "events")
-    require_columns(df.to_native(), {"customer_col": customer_col, "time_col": time_col, "event_col": event_col,
-                                     **({"by": by} if by is not None else {})}, what="event log")
-    if df.shape[0] == 0:
-        raise ValueError("funnel: the event log has no rows.")
-    require_dates(df.schema, time_col, "funnel")
-    require_complete(events, {"customer_col": customer_col, "time_col": time_col, "event_col": event_col},
-                     caller="funnel")
-    if by is not None:
-        refuse_missing(df.select(customer_col, by).to_pandas(), by, "funnel")
-    known = set(df.get_column(event_col).unique().to_list())
+    log = open_log(events, {"customer_col": customer_col, "time_col": time_col, "event_col": event_col, "by": by},
+                   caller="funnel", what="event log", dates=time_col, group=by, reserved=_RESERVED)
+    known = set(log.to_pandas(log.frame.select(event_col).unique())[event_col].tolist())
     wanted = {e for s in stage_map.values() for e in s.events}
     if not wanted & known:
         raise ValueError(f"funnel: none of the stages' event types {sorted(wanted)} occur in column {event_col!r}, "
@@ -178,39 +172,50 @@ def funnel_times(events, *, stages=None, window=None, ordered: bool = True, by: 
     if absent:
         warn_caller("funnel: no event of " + "; ".join(f"stage {k!r} ({', '.join(v)})" for k, v in absent.items())
                     + f" occurs in column {event_col!r}: nobody can reach it. Check the event names.")
-    cols = [customer_col, time_col, event_col] + ([by] if by is not None else [])
-    df = naive_dates(df.select(cols), time_col).with_columns(_t=nw.col(time_col).dt.timestamp("ms"))
-    entry_aggs = [nw.col("_t").min().alias("_entry")]
-    people = df.group_by(customer_col).agg(*entry_aggs)
+    return log.finish(_times_query(log.frame, stage_map, _window_seconds(window), ordered, by,
+                                   customer_col, time_col, event_col))
+
+
+def _seconds(expr: nw.Expr) -> nw.Expr:
+    """Whole seconds since 1970-01-01, on every engine (the engines disagree on what a millisecond part is).
+
+    The parts are widened to 64-bit integers first: Polars gives the hour as an 8-bit one.
+    """
+    parts = [day_number(expr), expr.dt.hour(), expr.dt.minute(), expr.dt.second()]
+    day, hour, minute, second = (p.cast(nw.Int64) for p in parts)
+    return day * 86_400 + hour * 3_600 + minute * 60 + second
+
+
+def _times_query(df, stage_map, window, ordered, by, customer_col, time_col, event_col):
+    """Per person and stage, the time it was reached: one lazy query of joins, one per stage."""
+    c = nw.col
+    df = df.with_columns(_t=c(time_col))
+    people = df.group_by(customer_col).agg(c("_t").min().alias("_entry"))
     if by is not None:
-        first = (df.join(people, on=customer_col).filter(nw.col("_t") == nw.col("_entry"))
-                 .sort(customer_col, "_t", by).unique([customer_col], keep="first", order_by=["_t", by])
-                 .select(customer_col, by))
+        # The group of a person is its value on their first event (the smallest value on a tie).
+        first = (df.join(people, on=customer_col).filter(c("_t") == c("_entry"))
+                 .group_by(customer_col).agg(c(by).min()))
         people = people.join(first, on=customer_col)
-    limit = _window_ms(window)
-    if limit is not None:
-        df = df.join(people.select(customer_col, "_entry"), on=customer_col).filter(
-            nw.col("_t") <= nw.col("_entry") + limit).drop("_entry")
-    reached = people
-    previous = None
+    if window is not None:
+        df = (df.join(people.select(customer_col, "_entry"), on=customer_col)
+              .filter(_seconds(c("_t")) <= _seconds(c("_entry")) + window).drop("_entry"))
+    # Each stage's times depend on the previous stage's only (not on the table built so far), so the
+    # plan grows with the square of the number of stages, not exponentially: engines that do not share
+    # repeated parts of a plan (Spark) would otherwise plan the first stages again and again.
+    got, previous, reached = None, None, people
     for name, stage in stage_map.items():
-        cand = df.filter(nw.col(event_col).is_in(list(stage.events))).select(customer_col, "_t")
-        if ordered and previous is not None:
-            cand = cand.join(reached.select(customer_col, previous).filter(~nw.col(previous).is_null()),
-                             on=customer_col).filter(nw.col("_t") >= nw.col(previous)).select(customer_col, "_t")
+        cand = df.filter(c(event_col).is_in(list(stage.events))).select(customer_col, "_t")
+        if ordered and got is not None:
+            cand = (cand.join(got.rename({previous: "_previous"}), on=customer_col)
+                    .filter(c("_t") >= c("_previous")).select(customer_col, "_t"))
         if stage.occurrence > 1:
             # Events at the same moment (a duplicated row) count once: dense ranks of the distinct times.
-            cand = cand.with_columns(_k=nw.col("_t").rank("dense").over(customer_col)).filter(
-                nw.col("_k") == stage.occurrence)
-        got = cand.group_by(customer_col).agg(nw.col("_t").min().alias(name))
+            cand = cand.with_columns(_k=c("_t").rank("dense").over(customer_col)).filter(c("_k") == stage.occurrence)
+        got = cand.group_by(customer_col).agg(c("_t").min().alias(name))
         reached = reached.join(got, on=customer_col, how="left")
         previous = name
-    ms = nw.Datetime("ms")
-    reached = reached.rename({"_entry": "entry"}).with_columns(
-        *[nw.col(c).cast(ms) for c in ["entry", *stage_map]]).sort(customer_col)
     order = [customer_col] + ([by] if by is not None else []) + ["entry", *stage_map]
-    out = reached.select(order).to_native()
-    return out.reset_index(drop=True) if isinstance(out, pd.DataFrame) else out
+    return reached.rename({"_entry": "entry"}).select(order).sort(customer_col)
 
 
 def _wilson(k: np.ndarray, n: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
@@ -229,7 +234,7 @@ def funnel(events, *, stages=None, window=None, by: str | None = None, ordered: 
 
     Parameters
     ----------
-    events : pandas or Polars DataFrame
+    events : pandas or Polars DataFrame, Polars LazyFrame, DuckDB relation or Spark DataFrame
         A touchpoint log: ``customer_col``, ``time_col`` (datetimes), ``event_col``.
         Everyone in it is counted among the people (the funnel's base).
     stages : mapping, optional
@@ -237,7 +242,7 @@ def funnel(events, *, stages=None, window=None, by: str | None = None, ordered: 
         order. Default :data:`DEFAULT_STAGES` (awareness, consideration, purchase,
         retention, advocacy).
     window : timedelta or str, optional
-        Count only events within this time of each person's first event ("90D").
+        Count only events within this time of each person's first event ("90D"), to the second.
     by : str, optional
         A column of ``events``; each person is grouped by its value on their first event
         (with the simulated company's log, ``"channel"`` is the acquisition channel).
@@ -271,8 +276,8 @@ def funnel(events, *, stages=None, window=None, by: str | None = None, ordered: 
     if not 0 < confidence < 1:
         raise ValueError(f"confidence={confidence!r} must be between 0 and 1, e.g. 0.95.")
     times = nw.from_native(funnel_times(events, stages=stages, window=window, ordered=ordered, by=by,
-                                        customer_col=customer_col, time_col=time_col, event_col=event_col),
-                           eager_only=True).to_pandas()
+                                        customer_col=customer_col, time_col=time_col, event_col=event_col))
+    times = (times.collect("pandas") if isinstance(times, nw.LazyFrame) else times).to_pandas()
     names = list(_stages(stages))
     groups = [(None, times)] if by is None else list(times.groupby(by, sort=True, observed=True))
     rows = []

@@ -18,8 +18,8 @@ themselves are not a Markov chain (how long a customer has been quiet matters), 
 why the check is worth making.
 
 The per-period activity (the heavy step: a log of any length reduced to one row per
-customer and active period) is one narwhals query, so pandas and Polars frames give the
-same tables. The expansion into one row per customer and period is a few vectorised numpy
+customer and active period) is one lazy query (:mod:`custlab._query`) that runs in the
+engine of the input: pandas, Polars, DuckDB or Spark give the same tables. The expansion into one row per customer and period is a few vectorised numpy
 operations: no library has a lifecycle-state machine, and a grid of every customer and
 period followed by group-wise scans (the plain pandas way) needs several times the memory
 (``benchmarks/bench_lifecycle.py``).
@@ -33,9 +33,9 @@ import narwhals as nw
 import numpy as np
 import pandas as pd
 
-from custlab._frames import eager, naive_dates, refuse_reserved, require_dates
-from custlab.schema import require_columns, require_complete
-from custlab.units import as_date, normalize_unit, period_number, period_numbers, period_start, wall_clock
+from custlab._query import open_log
+from custlab.schema import require_columns
+from custlab.units import as_date, normalize_unit, period_number, period_numbers, period_start
 
 __all__ = [
     "STATES",
@@ -78,8 +78,9 @@ def lifecycle_states(
 
     Parameters
     ----------
-    transactions : pandas or Polars DataFrame
-        A validated transaction log; ``date_col`` holds datetimes.
+    transactions : pandas or Polars DataFrame, Polars LazyFrame, DuckDB relation or Spark DataFrame
+        A validated transaction log; ``date_col`` holds datetimes. The distinct
+        (customer, period) pairs are one query in the engine that holds the log.
     freq : {"D", "W", "M"}
         Periods: days, weeks (Monday to Sunday) or calendar months.
     at_risk_after, churned_after : int
@@ -94,7 +95,8 @@ def lifecycle_states(
 
     Returns
     -------
-    DataFrame (same library as the input)
+    DataFrame
+        pandas for pandas, DuckDB and Spark input; Polars for Polars input (eager or lazy).
         ``customer_col``; ``period`` (the period's first day); ``state`` (categorical,
         in the order of :data:`STATES`). Sorted by customer and period.
 
@@ -137,24 +139,13 @@ def _activity(transactions, code, observation_end, customer_col, date_col, calle
     Returns ``(ids per row, period per row, end period)`` where rows are the distinct
     (customer, period) pairs sorted by customer and period.
     """
-    refuse_reserved({"customer_col": customer_col, "date_col": date_col}, {"_p"}, caller)
-    transactions = wall_clock(transactions, [date_col])
-    df = eager(transactions, caller, "the transaction log")
-    require_columns(df.to_native(), {"customer_col": customer_col, "date_col": date_col}, what="transaction log")
-    if df.shape[0] == 0:
-        raise ValueError(f"{caller}: the transaction log has no rows.")
-    require_dates(df.schema, date_col, caller)
-    require_complete(transactions, {"customer_col": customer_col, "date_col": date_col}, caller=caller)
     end = as_date(observation_end, "observation_end")
-    df = naive_dates(df.select(customer_col, date_col), date_col)
-    late = df.filter(nw.col(date_col) >= nw.lit(end.normalize() + pd.Timedelta(days=1)))
-    if late.shape[0]:
-        raise ValueError(f"{caller}: {late.shape[0]:,} purchase(s) are dated after observation_end {end.date()}, "
-                         f"e.g. {late.head(3).rows(named=True)}. Move observation_end, or validate with "
-                         "validate_transactions(..., observation_end=...) to reject them.")
-    # One query: Polars plans the period numbers, the de-duplication and the sort together.
-    act = (df.lazy().select(nw.col(customer_col), period_number(nw.col(date_col), code).cast(nw.Int32).alias("_p"))
-           .unique([customer_col, "_p"]).sort(customer_col, "_p").collect())
+    log = open_log(transactions, {"customer_col": customer_col, "date_col": date_col}, caller=caller,
+                   dates=date_col, late_after=end, reserved=frozenset({"_p"}))
+    # One query in the engine that holds the log: period numbers, the distinct pairs, sorted.
+    query = (log.frame.select(nw.col(customer_col), period_number(nw.col(date_col), code).cast(nw.Int32).alias("_p"))
+             .unique([customer_col, "_p"]).sort(customer_col, "_p"))
+    act = query.collect("polars") if log.kind in ("pandas", "polars", "polars-lazy") else query.collect()
     ids = act.get_column(customer_col).to_numpy()
     period = act.get_column("_p").to_numpy().astype(np.int64)
     return ids, period, int(period_numbers(end, code)[0])
@@ -191,20 +182,20 @@ def _expand_states(ids, period, end_period, at_risk_after, churned_after):
 
 
 def _frame_like(like, columns: dict):
-    """A frame of the same library as ``like``; ``period`` numbers become dates, ``state`` codes categories."""
+    """A frame of the library of ``like``; ``period`` numbers become dates, ``state`` codes categories.
+
+    pandas gives pandas and Polars (eager or lazy) gives an eager Polars frame; a DuckDB relation or
+    a Spark DataFrame gives pandas, since the rows are made here, not in the engine.
+    """
     data = dict(columns)
     codes = data.pop("state")
-    native = nw.get_native_namespace(nw.from_native(like, eager_only=True))
-    if native is pd:
-        data["state"] = pd.Categorical.from_codes(codes, categories=list(STATES), ordered=True)
-        return pd.DataFrame(data, copy=False)
-    if native.__name__ == "polars":
-        data["state"] = native.Series(values=list(STATES), dtype=native.Enum(list(STATES))).gather(codes)
-        return native.DataFrame(data)
-    labels = np.asarray(STATES, dtype=object)[codes]
-    out = nw.from_dict(data, backend=native)
-    return out.with_columns(nw.new_series("state", labels, nw.String, backend=native).cast(nw.Enum(STATES))
-                            ).to_native()
+    import polars as pl
+
+    if isinstance(like, (pl.DataFrame, pl.LazyFrame)):
+        data["state"] = pl.Series(values=list(STATES), dtype=pl.Enum(list(STATES))).gather(codes)
+        return pl.DataFrame(data)
+    data["state"] = pd.Categorical.from_codes(codes, categories=list(STATES), ordered=True)
+    return pd.DataFrame(data, copy=False)
 
 
 def _states_pandas(states, customer_col: str) -> pd.DataFrame:

@@ -13,11 +13,12 @@ are left out (missing), as are the cells no cohort has reached yet (the ragged r
 edge), and a cohort acquired in a partly observed period is left out entirely. A
 period in which a cohort bought nothing is 0, never missing.
 
-The reduction of the log (one row per cohort, age and customer) is written with
-narwhals and runs in the engine of the input: pandas, Polars or a lazy Polars query.
-The result is a small wide table, returned as pandas whatever the input: it is indexed
-by cohort with whole-number columns, which a Polars frame (no index, text column names)
-cannot hold.
+The reduction of the log (one row per cohort and age) is one lazy query
+(:mod:`custlab._query`) that runs in the engine of the input: pandas and Polars frames,
+a Polars LazyFrame, a DuckDB relation or a Spark DataFrame. The result is a small wide
+table (a row per cohort, a column per period), returned as pandas whatever the input: it
+is indexed by cohort with whole-number columns, which a Polars frame (no index, text
+column names) cannot hold, and it is small enough that a lazy answer would gain nothing.
 """
 
 from __future__ import annotations
@@ -28,22 +29,15 @@ import narwhals as nw
 import numpy as np
 import pandas as pd
 
-from custlab._frames import naive_dates, refuse_reserved, require_dates
-from custlab.schema import require_columns, require_complete
-from custlab.units import (
-    as_date,
-    normalize_period,
-    period_number,
-    period_numbers,
-    period_start,
-    wall_clock,
-)
+from custlab._query import open_log
+from custlab.schema import require_columns
+from custlab.units import as_date, normalize_period, period_number, period_numbers, period_start
 
 __all__ = ["cohort_table", "retention_curve", "retention_matrix"]
 
 _LABELS = {"W": "weeks", "M": "months", "Q": "quarters"}
 _METRICS = {"customers": "customers who bought", "revenue": "currency units spent", "orders": "purchases"}
-_RESERVED = {"_p", "_late", "_cohort", "_age", "_value", "_n_late", "_size"}
+_RESERVED = frozenset({"_p", "_cohort", "_age", "_value", "_size"})
 
 
 def cohort_table(
@@ -60,7 +54,7 @@ def cohort_table(
 
     Parameters
     ----------
-    transactions : pandas or Polars DataFrame, or Polars LazyFrame
+    transactions : pandas or Polars DataFrame, Polars LazyFrame, DuckDB relation or Spark DataFrame
         A validated transaction log; ``date_col`` holds datetimes.
     freq : {"W", "M", "Q"}
         Weeks (Monday to Sunday), calendar months or calendar quarters.
@@ -102,51 +96,20 @@ def cohort_table(
     if metric not in _METRICS:
         raise ValueError(f"metric={metric!r}: use 'customers', 'revenue' or 'orders'.")
     amount = amount_col if metric == "revenue" else None
-    refuse_reserved({"customer_col": customer_col, "date_col": date_col, "amount_col": amount}, _RESERVED,
-                    "cohort_table")
-    transactions = wall_clock(transactions, [date_col])
-    try:
-        df = nw.from_native(transactions)
-    except TypeError:
-        raise TypeError("cohort_table takes a pandas or Polars DataFrame (or a Polars LazyFrame), "
-                        f"got {type(transactions).__name__}.") from None
-    lazy = isinstance(df, nw.LazyFrame)
-    require_columns(pd.DataFrame(columns=df.collect_schema().names()),
-                    {"customer_col": customer_col, "date_col": date_col, **({"amount_col": amount} if amount else {})},
-                    what="transaction log")
-    require_dates(df.collect_schema(), date_col, "cohort_table")
-    df = naive_dates(df, date_col)
-    cols = [customer_col, date_col] + ([amount] if amount else [])
-    if lazy:
-        _require_complete_lazy(df, cols, amount)
-    else:
-        if df.shape[0] == 0:
-            raise ValueError("cohort_table: the transaction log has no rows.")
-        require_complete(transactions, {"customer_col": customer_col, "date_col": date_col},
-                         caller="cohort_table", amount_col=amount)
     end = as_date(observation_end, "observation_end").normalize()
+    log = open_log(transactions, {"customer_col": customer_col, "date_col": date_col, "amount_col": amount},
+                   caller="cohort_table", dates=date_col, amount=amount, late_after=end, reserved=_RESERVED)
     last_full = int(period_numbers(end + pd.Timedelta(days=1), code)[0]) - 1   # the last period observed in full
 
-    if not lazy and df.implementation.is_polars():
-        df, lazy = df.lazy(), True          # one planned query instead of eager steps (half the memory)
-    tx = df.select(cols).with_columns(_p=period_number(nw.col(date_col), code), _late=nw.col(date_col) >= nw.lit(
-        end + pd.Timedelta(days=1)))
-    # Each row's cohort as a window over its customer: no join of the log against a table of customers.
+    # One query: each row's cohort as a window over its customer (no join of the log against a table of
+    # customers), then one group-by per cohort and age; period 0's customers are the cohort's size.
+    tx = log.frame.with_columns(_p=period_number(nw.col(date_col), code))
     tx = tx.with_columns(_cohort=nw.col("_p").min().over(customer_col))
     tx = tx.with_columns(_age=nw.col("_p") - nw.col("_cohort"))
-    first = tx.filter(nw.col("_age") == 0).group_by(customer_col).agg(nw.col("_cohort").min())
     value = {"customers": nw.col(customer_col).n_unique(), "orders": nw.len(),
              "revenue": nw.col(amount).sum() if amount else None}[metric].alias("_value")
-    cells = tx.group_by("_cohort", "_age").agg(value, nw.col("_late").sum().alias("_n_late"))
-    sizes = first.group_by("_cohort").agg(nw.len().alias("_size"))
-    if lazy:
-        cells, sizes = cells.collect(), sizes.collect()
-    cells = cells.to_pandas()
-    sizes = sizes.to_pandas().set_index("_cohort")["_size"]
-    n_late = int(cells["_n_late"].sum())
-    if n_late:
-        raise ValueError(f"cohort_table: {n_late:,} purchase(s) are dated after observation_end {end.date()}. "
-                         "Move observation_end, or validate with validate_transactions(..., observation_end=...).")
+    cells = log.to_pandas(tx.group_by("_cohort", "_age").agg(value, nw.col(customer_col).n_unique().alias("_size")))
+    sizes = cells.loc[cells["_age"] == 0].set_index("_cohort")["_size"].astype(np.int64)
     if sizes.empty or sizes.index.min() > last_full:
         raise ValueError(f"cohort_table: no {_LABELS[code][:-1]} is fully observed by observation_end {end.date()}.")
     cohorts = np.sort(sizes.index[sizes.index <= last_full].to_numpy())
@@ -163,24 +126,6 @@ def cohort_table(
     out.insert(0, "cohort_size", sizes.reindex(cohorts).to_numpy().astype(np.int64))
     out.attrs.update(freq=code, metric=metric, unit=_METRICS[metric], customers_left_out=left_out)
     return out
-
-
-def _require_complete_lazy(df, cols: list[str], amount: str | None) -> None:
-    """The checks of :func:`custlab.schema.require_complete` for a lazy query: rows, no missing value,
-    finite amounts (one pass, a one-row answer)."""
-    checks = [nw.len().alias("_rows"), *[nw.col(c).null_count().alias(c) for c in cols]]
-    if amount is not None:
-        checks.append((~nw.col(amount).is_finite()).sum().alias("_not_finite"))
-    row = df.select(*checks).collect().rows(named=True)[0]
-    if row["_rows"] == 0:
-        raise ValueError("cohort_table: the transaction log has no rows.")
-    missing = {c: row[c] for c in cols if row[c]}
-    if amount is not None and row["_not_finite"]:              # NaN or infinite; nulls are counted above
-        missing[amount] = row[amount] + row["_not_finite"]
-    if missing:
-        found = ", ".join(f"{c!r} ({n:,} rows)" for c, n in missing.items())
-        raise ValueError(f"cohort_table: missing values (or amounts that are not finite) in {found}. "
-                         "Run custlab.validate_transactions first: it reports and rejects incomplete rows.")
 
 
 def _periods(table: pd.DataFrame) -> pd.DataFrame:
