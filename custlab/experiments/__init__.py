@@ -29,18 +29,48 @@ money currency units. :func:`format_p_value` writes a p-value for a sentence or 
 Examples
 --------
 >>> import pandas as pd
+>>> from custlab.experiments import lift
 >>> t = pd.DataFrame({"group": ["treatment"] * 4 + ["control"] * 4,
 ...                   "repeat": [1, 1, 0, 0, 1, 0, 0, 0]})
 >>> float(lift(t)["lift_pp"].iloc[0])
 25.0
 """
 
-from custlab.experiments.analysis import ab_test, before_after, effects_by, equal_lifts_test, group_rates, lift
-from custlab.experiments.balance import balance_table, rerandomization_check
-from custlab.experiments.cohorts import one_time_buyers
-from custlab.experiments.intervals import format_p_value, newcombe_interval, wilson_interval
-from custlab.experiments.power import break_even_lift, power, power_curve, sample_size
+# Each name is imported from its module the first time it is used (``__getattr__`` below),
+# so importing one submodule does not load the others and what they import.
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from custlab._lazy import attach
+
+if TYPE_CHECKING:
+    from custlab.experiments.analysis import (
+        ab_test,
+        before_after,
+        effects_by,
+        equal_lifts_test,
+        group_rates,
+        lift,
+    )
+    from custlab.experiments.balance import balance_table, rerandomization_check
+    from custlab.experiments.cohorts import one_time_buyers
+    from custlab.experiments.intervals import format_p_value, newcombe_interval, wilson_interval
+    from custlab.experiments.power import break_even_lift, power, power_curve, sample_size
 
 __all__ = ["ab_test", "balance_table", "before_after", "break_even_lift", "effects_by", "equal_lifts_test",
            "format_p_value", "group_rates", "lift", "newcombe_interval", "one_time_buyers", "power", "power_curve",
            "rerandomization_check", "sample_size", "wilson_interval"]
+
+_ORIGINS = {
+    "custlab.experiments.analysis": ("ab_test", "before_after", "effects_by", "equal_lifts_test",
+                                     "group_rates", "lift"),
+    "custlab.experiments.balance": ("balance_table", "rerandomization_check"),
+    "custlab.experiments.cohorts": ("one_time_buyers",),
+    "custlab.experiments.intervals": ("format_p_value", "newcombe_interval", "wilson_interval"),
+    "custlab.experiments.power": ("break_even_lift", "power", "power_curve", "sample_size"),
+}
+_SUBMODULES = frozenset({"analysis", "balance", "cohorts", "intervals"})
+
+__getattr__, __dir__ = attach(__name__, _ORIGINS, submodules=_SUBMODULES, functions_over_modules={"power"})

@@ -16,24 +16,34 @@ Examples
 ['new', 'at_risk', 'active']
 """
 
-from custlab.lifecycle.churn import churn_label_tradeoff
-from custlab.lifecycle.funnel import (
-    DEFAULT_STAGES,
-    Stage,
-    funnel,
-    funnel_times,
-    purchase_events,
-    survey_events,
-)
-from custlab.lifecycle.states import (
-    STATES,
-    holdout_projection,
-    lifecycle_states,
-    periods_for_days,
-    project_states,
-    state_counts,
-    transition_matrix,
-)
+# Each name is imported from its module the first time it is used (``__getattr__`` below),
+# so importing one submodule does not load the others and what they import.
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from custlab._lazy import attach
+
+if TYPE_CHECKING:
+    from custlab.lifecycle.churn import churn_label_tradeoff
+    from custlab.lifecycle.funnel import (
+        DEFAULT_STAGES,
+        Stage,
+        funnel,
+        funnel_times,
+        purchase_events,
+        survey_events,
+    )
+    from custlab.lifecycle.states import (
+        STATES,
+        holdout_projection,
+        lifecycle_states,
+        periods_for_days,
+        project_states,
+        state_counts,
+        transition_matrix,
+    )
 
 __all__ = [
     "DEFAULT_STAGES",
@@ -51,3 +61,14 @@ __all__ = [
     "survey_events",
     "transition_matrix",
 ]
+
+_ORIGINS = {
+    "custlab.lifecycle.churn": ("churn_label_tradeoff",),
+    "custlab.lifecycle.funnel": ("DEFAULT_STAGES", "Stage", "funnel", "funnel_times", "purchase_events",
+                                 "survey_events"),
+    "custlab.lifecycle.states": ("STATES", "holdout_projection", "lifecycle_states", "periods_for_days",
+                                 "project_states", "state_counts", "transition_matrix"),
+}
+_SUBMODULES = frozenset({"churn", "states"})
+
+__getattr__, __dir__ = attach(__name__, _ORIGINS, submodules=_SUBMODULES, functions_over_modules={"funnel"})

@@ -7,14 +7,29 @@ its current release (0.9) fails to draw counts with matplotlib 3.10+ and warns
 on pandas 2.x, and the chart is two simple panels.
 """
 
+# matplotlib.pyplot loads when a plot function first makes a figure, and the pictures of
+# the sibling modules (listed in ``_ORIGINS`` below) when they are first used.
+
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
-import numpy as np
-import pandas as pd
-from matplotlib.axes import Axes
+from typing import TYPE_CHECKING
 
-from custlab.definitions import ROLES, role_counts, role_overlap
+import numpy as np
+
+from custlab._lazy import attach
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
+
+    from custlab.plotting.model_maps import plot_expected_purchases_matrix
+    from custlab.plotting.segmentation import (
+        plot_clusters_2d,
+        plot_demographic_mix,
+        plot_rfm_grid,
+        plot_segment_profiles,
+    )
+    from custlab.plotting.typology import plot_type_overlap, plot_type_sensitivity, plot_type_shares
 
 __all__ = ["plot_conditional_expectations", "plot_p_alive_matrix", "plot_repeat_histogram", "plot_role_counts",
            "plot_role_overlap", "plot_tracking"]
@@ -59,9 +74,13 @@ def plot_role_overlap(
     ...                           events=world.events, consumer_col="consumer_id")
     >>> ax_bars, ax_dots = plot_role_overlap(roles)
     """
+    from custlab.definitions import ROLES, role_overlap
+
     table = role_overlap(roles).head(max_combinations)
     known = [r for r in ROLES if r in table.columns]
     if axs is None:
+        import matplotlib.pyplot as plt
+
         fig, axs = plt.subplots(2, 1, figsize=(7, 4.5), sharex=True,
                                 gridspec_kw={"height_ratios": [3, 1.4], "hspace": 0.05})
     ax_bars, ax_dots = axs
@@ -102,8 +121,12 @@ def plot_role_counts(roles: pd.DataFrame, *, ax: Axes | None = None, color: str 
     -------
     Axes
     """
+    from custlab.definitions import role_counts
+
     counts = role_counts(roles)["people"].dropna()
     if ax is None:
+        import matplotlib.pyplot as plt
+
         _, ax = plt.subplots(figsize=(6, 2.5))
     bars = ax.barh(list(counts.index)[::-1], list(counts.astype(int))[::-1], color=color)
     ax.bar_label(bars, labels=[f"{int(v):,}" for v in counts[::-1]], padding=3, fontsize=8)
@@ -129,6 +152,8 @@ def plot_tracking(table: pd.DataFrame, *, cumulative: bool = False, ax: Axes | N
     Axes
     """
     if ax is None:
+        import matplotlib.pyplot as plt
+
         _, ax = plt.subplots(figsize=(7, 3.5))
     suffix = "_cumulative" if cumulative else ""
     ax.plot(table["period"], table["actual" + suffix], color=color, label="actual")
@@ -147,6 +172,8 @@ def plot_repeat_histogram(check, *, ax: Axes | None = None, color: str = "#2b6f9
     """Customers by number of repeat purchases: actual and expected bars side by side,
     from :func:`custlab.evaluation.repeat_purchase_histogram`."""
     if ax is None:
+        import matplotlib.pyplot as plt
+
         _, ax = plt.subplots(figsize=(6, 3.5))
     table = check.table
     x = np.arange(len(table))
@@ -165,6 +192,8 @@ def plot_conditional_expectations(table: pd.DataFrame, *, ax: Axes | None = None
     """Mean holdout purchases by calibration frequency, actual and expected, from
     :func:`custlab.evaluation.conditional_expectations`."""
     if ax is None:
+        import matplotlib.pyplot as plt
+
         _, ax = plt.subplots(figsize=(6, 3.5))
     ax.plot(table["repeat_purchases"], table["actual"], marker="o", color=color, label="actual")
     ax.plot(table["repeat_purchases"], table["expected"], marker="o", ls="--", color="#d1495b", label="expected")
@@ -197,6 +226,8 @@ def plot_p_alive_matrix(matrix: pd.DataFrame, *, ax: Axes | None = None, cmap: s
     import seaborn as sns
 
     if ax is None:
+        import matplotlib.pyplot as plt
+
         _, ax = plt.subplots(figsize=(7, 4.5))
     labels = [f"{c:.3g}" for c in matrix.columns]
     every = max(1, len(matrix.index) // 12)
@@ -212,14 +243,17 @@ def plot_p_alive_matrix(matrix: pd.DataFrame, *, ax: Axes | None = None, cmap: s
 
 
 # Pictures of later topics live in sibling modules, each beside its table functions' topic.
-from custlab.plotting.model_maps import plot_expected_purchases_matrix  # noqa: E402
-from custlab.plotting.segmentation import (  # noqa: E402
-    plot_clusters_2d,
-    plot_demographic_mix,
-    plot_rfm_grid,
-    plot_segment_profiles,
-)
-from custlab.plotting.typology import plot_type_overlap, plot_type_sensitivity, plot_type_shares  # noqa: E402
-
 __all__ += ["plot_clusters_2d", "plot_demographic_mix", "plot_expected_purchases_matrix", "plot_rfm_grid",
             "plot_segment_profiles", "plot_type_overlap", "plot_type_sensitivity", "plot_type_shares"]
+
+_ORIGINS = {
+    "custlab.plotting.model_maps": ("plot_expected_purchases_matrix",),
+    "custlab.plotting.segmentation": ("plot_clusters_2d", "plot_demographic_mix", "plot_rfm_grid",
+                                      "plot_segment_profiles"),
+    "custlab.plotting.typology": ("plot_type_overlap", "plot_type_sensitivity", "plot_type_shares"),
+}
+_SUBMODULES = frozenset({
+    "experiments", "feedback", "lifecycle", "model_maps", "models", "retention", "segmentation", "typology",
+})
+
+__getattr__, __dir__ = attach(__name__, _ORIGINS, submodules=_SUBMODULES)

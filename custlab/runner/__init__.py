@@ -34,17 +34,27 @@ The first reproduction, and all of them::
     python -m custlab run "reproductions/*"
 """
 
-from custlab.runner.batch import Run, StopRequest, check_output_folder, plan_runs, run_batch
-from custlab.runner.cli import main
-from custlab.runner.index import write_index
-from custlab.runner.job import learning_objectives, notebook_title, write_page
-from custlab.runner.parameters import Given, ParameterError, convert_value, load_parameter_sets
-from custlab.runner.selection import (
-    NOTEBOOK_DIR,
-    AmbiguousNotebook,
-    NotebookNotFound,
-    find_notebooks,
-)
+# Each name is imported from its module the first time it is used (``__getattr__`` below),
+# so importing one submodule does not load the others and what they import.
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from custlab._lazy import attach
+
+if TYPE_CHECKING:
+    from custlab.runner.batch import Run, StopRequest, check_output_folder, plan_runs, run_batch
+    from custlab.runner.cli import main
+    from custlab.runner.index import write_index
+    from custlab.runner.job import learning_objectives, notebook_title, write_page
+    from custlab.runner.parameters import Given, ParameterError, convert_value, load_parameter_sets
+    from custlab.runner.selection import (
+        NOTEBOOK_DIR,
+        AmbiguousNotebook,
+        NotebookNotFound,
+        find_notebooks,
+    )
 
 __all__ = [
     "NOTEBOOK_DIR",
@@ -66,3 +76,15 @@ __all__ = [
     "write_index",
     "write_page",
 ]
+
+_ORIGINS = {
+    "custlab.runner.batch": ("Run", "StopRequest", "check_output_folder", "plan_runs", "run_batch"),
+    "custlab.runner.cli": ("main",),
+    "custlab.runner.index": ("write_index",),
+    "custlab.runner.job": ("learning_objectives", "notebook_title", "write_page"),
+    "custlab.runner.parameters": ("Given", "ParameterError", "convert_value", "load_parameter_sets"),
+    "custlab.runner.selection": ("NOTEBOOK_DIR", "AmbiguousNotebook", "NotebookNotFound", "find_notebooks"),
+}
+_SUBMODULES = frozenset({"batch", "cli", "index", "job", "parameters", "selection"})
+
+__getattr__, __dir__ = attach(__name__, _ORIGINS, submodules=_SUBMODULES)

@@ -46,21 +46,45 @@ Examples
 ['complaints', 'customers', 'events', 'orders', 'subscriptions', 'surveys']
 """
 
-from custlab.simulate._base import (
-    AGE_BANDS,
-    CHANNELS,
-    COMPANY_SIZES,
-    COMPLAINT_CATEGORIES,
-    EVENT_TYPES,
-    INCOME_BANDS,
-    PLANS,
-    REGIONS,
-    SEATS,
-    WorldParams,
-)
-from custlab.simulate.orders import simulate_bgnbd
-from custlab.simulate.world import CRMWorld, WorldTruth, crm_world
-from custlab.simulate.experiment import OFFERS, draw_incentive_experiment
+# Each name is imported from its module the first time it is used (``__getattr__`` below),
+# so importing one submodule does not load the others and what they import.
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from custlab._lazy import attach
+
+if TYPE_CHECKING:
+    from custlab.simulate._base import (  # noqa: F401 (the constants: importable here, not in __all__)
+        AGE_BANDS,
+        CHANNELS,
+        COMPANY_SIZES,
+        COMPLAINT_CATEGORIES,
+        EVENT_TYPES,
+        INCOME_BANDS,
+        PLANS,
+        REGIONS,
+        SEATS,
+        WorldParams,
+    )
+    from custlab.simulate.experiment import OFFERS, draw_incentive_experiment
+    from custlab.simulate.orders import simulate_bgnbd
+    from custlab.simulate.world import CRMWorld, WorldTruth, crm_world
 
 __all__ = ["OFFERS", "WorldParams", "CRMWorld", "WorldTruth", "crm_world", "draw_incentive_experiment",
            "simulate_bgnbd"]
+
+_ORIGINS = {
+    "custlab.simulate._base": ("AGE_BANDS", "CHANNELS", "COMPANY_SIZES", "COMPLAINT_CATEGORIES",
+                               "EVENT_TYPES", "INCOME_BANDS", "PLANS", "REGIONS", "SEATS", "WorldParams"),
+    "custlab.simulate.orders": ("simulate_bgnbd",),
+    "custlab.simulate.world": ("CRMWorld", "WorldTruth", "crm_world"),
+    "custlab.simulate.experiment": ("OFFERS", "draw_incentive_experiment"),
+}
+_SUBMODULES = frozenset({
+    "_base", "experiment", "feedback", "large_log", "orders", "people", "subscriptions", "touchpoints",
+    "world",
+})
+
+__getattr__, __dir__ = attach(__name__, _ORIGINS, submodules=_SUBMODULES)
