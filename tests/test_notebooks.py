@@ -12,6 +12,7 @@ import papermill as pm
 import pytest
 
 import custlab as cl
+from custlab.simulate.large_log import write_transaction_log
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 IPYNB = sorted(p for p in NOTEBOOKS.rglob("[0-9]*.ipynb") if ".ipynb_checkpoints" not in p.parts)
@@ -133,12 +134,19 @@ EXTRA = {
 }
 
 
+# What every smoke run of a notebook shares beside the value it changes: a smaller log keeps them quick.
+SMOKE_BASE = {
+    "10_at_scale": {"n_transactions": 20_000},
+}
+
+
 def smoke_runs():
     runs = []
     for path in IPYNB:
         base = defaults(path)
+        shared = SMOKE_BASE.get(path.stem, {})
         for name, values in declared_choices(path).items():
-            runs += [(path.stem, {name: v}) for v in values if v != base[name]]
+            runs += [(path.stem, {**shared, name: v}) for v in values if v != base[name]]
         runs += [(path.stem, p) for p in EXTRA.get(path.stem, [])]
     return runs
 
@@ -148,11 +156,43 @@ def smoke_runs():
     "name, parameters", smoke_runs(),
     ids=lambda v: v if isinstance(v, str) else "-".join(f"{k}={x}" for k, x in v.items()),
 )
-def test_smoke_run_with_other_parameters(name, parameters, tmp_path):
+def test_smoke_run_with_other_parameters(name, parameters, tmp_path, request):
     path = next(p for p in IPYNB if p.stem == name)
     nb = run(path, tmp_path, **parameters)
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert injected and all(f"{k} = " in injected[0].source for k in parameters)
+    if name in CHECKS:
+        CHECKS[name](nb, parameters, request)
+
+
+def shown(nb, marker: str) -> str:
+    """What the code cell whose source holds ``marker`` printed and displayed, as text."""
+    cell = next(c for c in nb.cells if c.cell_type == "code" and marker in c.source)
+    return "".join(o.get("text", "") + o.get("data", {}).get("text/plain", "") for o in cell.outputs)
+
+
+@pytest.fixture(scope="session")
+def at_scale_reference(tmp_path_factory):
+    """Notebook 10 with its default backend, on the smoke runs' smaller log."""
+    return run(NOTEBOOKS / "10_at_scale.ipynb", tmp_path_factory.mktemp("at_scale"), **SMOKE_BASE["10_at_scale"])
+
+
+def same_numbers_on_every_backend(nb, parameters, request):
+    # The summary, the fitted models, the forecast and the sizes print the same on every engine as on the
+    # default one; only the words naming the engine and the seconds may differ.
+    reference = request.getfixturevalue("at_scale_reference")
+    markers = ['with timed("collect")', "retention.cohort_table(log", "lifecycle.lifecycle_states(log",
+               "estimates = pd.DataFrame", "holdout_weeks = ", "log_mb = "]
+    for marker in markers:
+        assert shown(nb, marker) == shown(reference, marker), f"{parameters}: the cell with {marker!r} differs"
+    assert "customers with a first purchase by 2023-12-31" in shown(nb, 'with timed("collect")')
+    assert "the same customers; every column agrees to within 1e-9." in shown(nb, "# Solution")
+
+
+# Checks of a smoke run's outputs, by notebook: called with the executed notebook, its parameters and the request.
+CHECKS = {
+    "10_at_scale": same_numbers_on_every_backend,
+}
 
 
 def test_every_notebook_has_a_smoke_run():
@@ -173,6 +213,34 @@ def test_a_value_not_offered_is_refused_at_the_top(tmp_path):
     with pytest.raises(pm.PapermillExecutionError, match=r"time_unit='Q' is not offered here; pass one of 'D'") as err:
         run(path, tmp_path, time_unit="Q")
     assert err.value.exec_count <= 3
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("parameters, message", [
+    ({"backend": "dask"}, r"backend='dask' is not offered here; pass one of 'pandas'"),
+    ({"table": "sales"}, r"table='sales' is a table name, and polars reads files, not tables"),
+])
+def test_10_at_scale_refuses_at_the_top(parameters, message, tmp_path):
+    with pytest.raises(pm.PapermillExecutionError, match=message) as err:
+        run(NOTEBOOKS / "10_at_scale.ipynb", tmp_path, **parameters)
+    assert err.value.exec_count <= 3
+
+
+@pytest.mark.notebook
+def test_10_at_scale_on_your_own_parquet_file(tmp_path):
+    # An analyst's own log, by path: read instead of the simulated one, its last year the holdout.
+    own = write_transaction_log(tmp_path / "my_log.parquet", 20_000, start="2021-03-01", end="2022-08-31",
+                                random_state=1)
+    nb = run(NOTEBOOKS / "10_at_scale.ipynb", tmp_path, backend="duckdb", table=str(own))
+    log = pd.read_parquet(own)
+    observation_end = log["date"].max().normalize()
+    calibration_end = observation_end - pd.DateOffset(years=1)
+    summary = cl.rfm_summary(log, observation_end=observation_end, calibration_end=calibration_end)
+    assert "Your own log is read below; nothing is simulated." in shown(nb, "write_transaction_log(source")
+    assert f"It holds 20,000 purchases, from {log['date'].min():%Y-%m-%d}" in shown(nb, 'with timed("read")')
+    assert f"{len(summary):,} customers with a first purchase by {calibration_end:%Y-%m-%d}" in shown(
+        nb, 'with timed("collect")')
+    assert "no truth to compare with" in shown(nb, "gap = (params / truth - 1)")
 
 
 @pytest.mark.parametrize("path", IPYNB, ids=lambda p: p.name)
