@@ -119,6 +119,8 @@ def open_log(native, columns: dict[str, str | None], *, caller: str, what: str =
         _require_dates(schema, dates, caller)
         if isinstance(schema[dates], nw.Datetime) and schema[dates].time_zone is not None:
             frame = frame.with_columns(nw.col(dates).dt.replace_time_zone(None))
+        elif schema[dates] == nw.Date:                  # days, as midnight: the arithmetic is on datetimes
+            frame = frame.with_columns(nw.col(dates).cast(nw.Datetime("us")))
     if amount is not None and not schema[amount].is_numeric():
         raise ValueError(f"{caller}: column {amount!r} holds {schema[amount]}, not numbers. "
                          "Run custlab.validate_transactions first: it reads amounts written as text.")

@@ -140,29 +140,27 @@ def _summary_query(tx, customer_col, date_col, amount_col, unit, obs_end, cal_en
     tx = tx.with_columns(_day=day_number(c(date_col)), _clock=clock(c(date_col), unit))
     if merge_same_day:      # one purchase occasion per customer-day, its amounts added
         occ = tx.group_by(customer_col, "_day").agg(c("_clock").min(), *([c(amount_col).sum()] if amount else []))
-        first = c("_day") == c("_day").min().over(customer_col)
+        order = ["_day"]
     else:                   # every row an occasion; the first is the earliest (the smallest amount on a tie)
         occ = tx.with_columns(_time=c(date_col))
-        first = c("_time") == c("_time").min().over(customer_col)
+        order = ["_time", amount_col] if amount else ["_time"]
     t_end = obs_end if cal_end is None else cal_end
     cal = c("_day") < _day_after(t_end)
     cols = {"_cal": cal.cast(nw.Int64), "_hold": (~cal).cast(nw.Int64),
             "_cal_clock": nw.when(cal).then(c("_clock"))}
     if amount:
         cols.update(_cal_amount=nw.when(cal).then(c(amount_col)).otherwise(0.0),
-                    _hold_amount=nw.when(cal).then(0.0).otherwise(c(amount_col)),
-                    _first_amount=nw.when(first).then(c(amount_col)))
+                    _hold_amount=nw.when(cal).then(0.0).otherwise(c(amount_col)))
     occ = occ.with_columns(**cols)
     aggs = [c("_cal").sum().alias("_n"), c("_hold").sum().alias("_n_hold"),
             c("_cal_clock").min().alias("_first_clock"), c("_cal_clock").max().alias("_last_clock")]
     if amount:
-        aggs += [c("_cal_amount").sum().alias("_total"), c("_hold_amount").sum().alias("_hold_total"),
-                 c("_first_amount").min().alias("_first_total")]
+        aggs += [c("_cal_amount").sum().alias("_total"), c("_hold_amount").sum().alias("_hold_total")]
     ticks = CLOCK_TICKS[unit]
     t_end_clock = _clock_scalar(t_end, unit)
     # Durations are divided by a column of ticks, not by a literal: Polars divides by a literal through
     # its reciprocal, one unit in the last place away from the true quotient for a third of the values.
-    out = occ.group_by(customer_col).agg(*aggs).filter(c("_n") > 0).with_columns(
+    out = _per_customer(occ, customer_col, aggs, amount_col, order).filter(c("_n") > 0).with_columns(
         _ticks=c("_n") * 0 + ticks).with_columns(
         frequency=(c("_n") - 1).cast(nw.Int64),
         recency=((c("_last_clock") - c("_first_clock")) / c("_ticks")).cast(nw.Float64),
@@ -184,6 +182,24 @@ def _summary_query(tx, customer_col, date_col, amount_col, unit, obs_end, cal_en
             result.append("monetary_value_holdout")
         result.append("duration_holdout")
     return out.select(result).sort(customer_col)
+
+
+def _per_customer(occ, customer_col, aggs, amount_col, order):
+    """One group-by per customer, with the first occasion's amount (``_first_total``) when there are amounts.
+
+    The amount is taken in order (``first(order_by=...)``: no second pass over the occasions);
+    an engine without an ordered first in a group-by (Spark) marks the first occasion with a
+    window over the customer instead, which gives the same number with a second pass.
+    """
+    if amount_col is None:
+        return occ.group_by(customer_col).agg(*aggs)
+    try:
+        return occ.group_by(customer_col).agg(*aggs, nw.col(amount_col).first(order_by=order).alias("_first_total"))
+    except NotImplementedError:
+        # The occasions at the earliest moment; of several (rows at one time), the smallest amount, as above.
+        first = nw.col(order[0]) == nw.col(order[0]).min().over(customer_col)
+        marked = occ.with_columns(_first_amount=nw.when(first).then(nw.col(amount_col)))
+        return marked.group_by(customer_col).agg(*aggs, nw.col("_first_amount").min().alias("_first_total"))
 
 
 def _day_after(day: pd.Timestamp) -> int:

@@ -84,12 +84,14 @@ def day_number(expr: nw.Expr) -> nw.Expr:
     """Whole days from 1970-01-01 to the calendar day of a datetime, on every engine.
 
     Built from the year and the day of the year (Gregorian leap years), so the same
-    integer arithmetic runs where ``dt.timestamp`` is missing (DuckDB, Spark).
+    integer arithmetic runs where ``dt.timestamp`` (DuckDB, Spark) and a duration's
+    ``dt.total_seconds`` (Spark) are missing.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> df = nw.from_native(pd.DataFrame({"t": pd.to_datetime(["1969-12-31 00:00", "1970-01-01 00:00", "2024-03-01 23:59"])}))
+    >>> t = pd.to_datetime(["1969-12-31 23:59", "1970-01-01 00:00", "2024-03-01 23:59"])
+    >>> df = nw.from_native(pd.DataFrame({"t": t}))
     >>> df.select(day_number(nw.col("t"))).get_column("t").to_list()
     [-1, 0, 19783]
     """

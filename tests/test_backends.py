@@ -111,9 +111,11 @@ def log(cdnow_sample):
     rng = np.random.default_rng(5)
     tx["date"] = tx["date"] + pd.to_timedelta(rng.integers(0, 86_400, len(tx)), unit="s")
     tx["customer_id"] = "c" + tx["customer_id"].astype(str).str.zfill(5)
-    extra = pd.DataFrame({"customer_id": ["c00001", "c00001", "c00002"],
-                          "date": pd.to_datetime(["1997-01-01 23:00", "1998-02-03 08:00", "1998-02-03 09:00"]),
-                          "amount": [7.5, 3.25, 0.0]})
+    # c99999's first two purchases are at one moment: without merging, the smaller amount is the first.
+    extra = pd.DataFrame({"customer_id": ["c00001", "c00001", "c00002", "c99999", "c99999", "c99999"],
+                          "date": pd.to_datetime(["1997-01-01 23:00", "1998-02-03 08:00", "1998-02-03 09:00",
+                                                  "1997-03-01 12:00", "1997-03-01 12:00", "1997-05-01 08:00"]),
+                          "amount": [7.5, 3.25, 0.0, 4.0, 2.5, 10.0]})
     return pd.concat([tx, extra], ignore_index=True)
 
 
@@ -126,6 +128,8 @@ def test_rfm_summary_is_the_same_on_every_engine(backend, engine, log, unit, mer
     kind_kept(result, backend)
     same(result, expected, ["customer_id"])
     assert expected["frequency"].sum() > 0 and expected["frequency_holdout"].sum() > 0
+    tied = expected.set_index("customer_id").loc["c99999"]
+    assert tied["monetary_value"] == ((4.0 + 10.0) / 2 if not merge else 10.0)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
