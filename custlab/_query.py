@@ -51,6 +51,7 @@ class Log:
     caller: str
     columns: dict[str, str]
     index: pd.Index | None = None     # a pandas log's row labels, for messages
+    first_date: pd.Timestamp | None = None   # the earliest date, found by the checks
 
     @property
     def lazy_result(self) -> bool:
@@ -200,7 +201,10 @@ def _check_values(log: Log, schema, what, dates, amount, late_after, group) -> N
     if late_after is not None:
         after = nw.col(dates) >= nw.lit(late_after.normalize() + pd.Timedelta(days=1))
         checks.append(after.cast(nw.Int64).sum().alias("_late"))
+    if dates is not None:
+        checks.append(nw.col(dates).min().alias("_first"))
     row = log.collect_rows(frame.select(*checks))[0]
+    log.first_date = None if dates is None or row["_first"] is None else pd.Timestamp(row["_first"])
     rows = int(row["_rows"])
     if rows == 0:
         raise ValueError(f"{caller}: the {what} has no rows.")

@@ -26,7 +26,7 @@ import narwhals as nw
 import pandas as pd
 
 from custlab._query import open_log
-from custlab.units import _MS_PER_DAY, CLOCK_TICKS, as_date, clock, clock_values, day_number, normalize_unit
+from custlab.units import _MS_PER_DAY, CLOCK_TICKS, as_date, clock, clock_scalar, day_number, normalize_unit
 
 __all__ = ["rfm_summary"]
 
@@ -34,13 +34,9 @@ _RESERVED = frozenset({"_day", "_clock", "_time", "_cal", "_hold", "_cal_clock",
                        "_first_amount", "_n", "_n_hold", "_first_clock", "_last_clock", "_total", "_hold_total",
                        "_first_total", "_ticks"})
 
-def _clock_scalar(ts: pd.Timestamp, unit: str) -> float:
-    return float(clock_values(ts, unit)[0])
-
-
-def _require_purchases_by(log, date_col: str, cal_end: pd.Timestamp) -> None:
+def _require_purchases_by(log, cal_end: pd.Timestamp) -> None:
     """Refuse a calibration period that ends before the first purchase: it would hold no customer."""
-    first = pd.Timestamp(log.collect_rows(log.frame.select(nw.col(date_col).min()))[0][date_col])
+    first = log.first_date
     if cal_end.normalize() + pd.Timedelta(days=1) <= first:
         raise ValueError(
             f"rfm_summary: calibration_end {cal_end.date()} is before the first purchase in the data "
@@ -124,7 +120,7 @@ def rfm_summary(
     log = open_log(transactions, {"customer_col": customer_col, "date_col": date_col, "amount_col": amount_col},
                    caller="rfm_summary", dates=date_col, amount=amount_col, late_after=obs_end, reserved=_RESERVED)
     if cal_end is not None:
-        _require_purchases_by(log, date_col, cal_end)
+        _require_purchases_by(log, cal_end)
     query = _summary_query(log.frame, customer_col, date_col, amount_col, unit, obs_end, cal_end, merge_same_day)
     return log.finish(query)
 
@@ -157,7 +153,7 @@ def _summary_query(tx, customer_col, date_col, amount_col, unit, obs_end, cal_en
     if amount:
         aggs += [c("_cal_amount").sum().alias("_total"), c("_hold_amount").sum().alias("_hold_total")]
     ticks = CLOCK_TICKS[unit]
-    t_end_clock = _clock_scalar(t_end, unit)
+    t_end_clock = clock_scalar(t_end, unit)
     # Durations are divided by a column of ticks, not by a literal: Polars divides by a literal through
     # its reciprocal, one unit in the last place away from the true quotient for a third of the values.
     out = _per_customer(occ, customer_col, aggs, amount_col, order).filter(c("_n") > 0).with_columns(
@@ -174,7 +170,7 @@ def _summary_query(tx, customer_col, date_col, amount_col, unit, obs_end, cal_en
         result.append("monetary_value")
     if cal_end is not None:
         out = out.with_columns(frequency_holdout=c("_n_hold").cast(nw.Int64),
-                               duration_holdout=(_clock_scalar(obs_end, unit) - t_end_clock) / c("_ticks"))
+                               duration_holdout=(clock_scalar(obs_end, unit) - t_end_clock) / c("_ticks"))
         result.append("frequency_holdout")
         if amount:
             out = out.with_columns(monetary_value_holdout=nw.when(c("_n_hold") > 0)

@@ -25,6 +25,7 @@ __all__ = [
     "TIME_UNITS",
     "as_date",
     "clock",
+    "clock_scalar",
     "clock_values",
     "day_number",
     "elapsed",
@@ -124,6 +125,22 @@ def clock(expr: nw.Expr, unit: str) -> nw.Expr:
         .otherwise(nw.when(month.is_in([4, 6, 9, 11])).then(30).otherwise(31))
     )
     return year * 12 + (month - 1) + (day - 1) / days_in_month
+
+
+def clock_scalar(date, unit: str) -> float:
+    """:func:`clock` for one date, in plain Python (a query's constants, with no frame to build).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.Timestamp("2024-02-15 18:00")
+    >>> all(clock_scalar(t, u) == clock_values(t, u)[0] for u in "DWM")
+    True
+    """
+    ts = pd.Timestamp(date)
+    if normalize_unit(unit) in ("D", "W"):
+        return float((ts.normalize() - pd.Timestamp(1970, 1, 1)).days)
+    return ts.year * 12 + (ts.month - 1) + (ts.day - 1) / ts.days_in_month
 
 
 def clock_values(dates, unit: str) -> np.ndarray:
