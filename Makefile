@@ -83,8 +83,10 @@ $(BENCH_VENV)/.installed: requirements.lock
 
 bench: $(BENCH_VENV)/.installed
 	$(BENCH_VENV)/bin/python benchmarks/bench_foundation.py
+	$(BENCH_VENV)/bin/python benchmarks/bench_import.py
 	$(BENCH_VENV)/bin/python benchmarks/bench_models.py
 	$(BENCH_VENV)/bin/python benchmarks/check_new_models.py
 	$(BENCH_VENV)/bin/python benchmarks/bench_busy_core.py
 	$(BENCH_VENV)/bin/python benchmarks/bench_lifecycle.py
 	$(BENCH_VENV)/bin/python benchmarks/bench_cohorts.py
+	$(BENCH_VENV)/bin/python benchmarks/bench_summaries.py
