@@ -9,7 +9,7 @@ from __future__ import annotations
 import narwhals as nw
 import pandas as pd
 
-__all__ = ["eager", "naive_dates", "refuse_missing", "refuse_reserved", "require_dates"]
+__all__ = ["eager", "naive_dates", "refuse_missing", "require_dates"]
 
 
 def eager(frame, caller: str, what: str):
@@ -35,19 +35,6 @@ def naive_dates(df, col: str):
     if isinstance(dtype, nw.Datetime) and dtype.time_zone is not None:
         return df.with_columns(nw.col(col).dt.replace_time_zone(None))
     return df
-
-
-def refuse_reserved(columns: dict[str, str | None], reserved: set[str], caller: str) -> None:
-    """Refuse user column names that the function uses for its own working columns."""
-    clash = {kw: c for kw, c in columns.items() if c is not None and c in reserved}
-    if clash:
-        raise ValueError(f"{caller}: " + ", ".join(f"{kw}={c!r}" for kw, c in clash.items())
-                         + f" is a name used inside the computation ({sorted(reserved)}); rename the column.")
-    names = [c for c in columns.values() if c is not None]
-    twice = sorted({c for c in names if names.count(c) > 1})
-    if twice:
-        raise ValueError(f"{caller}: the column {twice[0]!r} is given for two arguments "
-                         f"({', '.join(kw for kw, c in columns.items() if c == twice[0])}).")
 
 
 def refuse_missing(frame: pd.DataFrame, col: str, caller: str) -> None:

@@ -56,7 +56,7 @@ def attach(package: str, origins: Mapping[str, Iterable[str]], *, submodules: It
         return value
 
     def __dir__() -> list[str]:
-        return list(module.__all__)
+        return sorted(set(module.__all__) | submodules | {n for n in module.__dict__ if not n.startswith("_")})
 
     keep = frozenset(functions_over_modules)
     if keep:

@@ -31,6 +31,7 @@ from datetime import date, datetime
 import narwhals as nw
 import pandas as pd
 
+from custlab._frames import require_dates
 from custlab.schema import amount_limit, require_columns
 from custlab.units import wall_clock
 
@@ -52,11 +53,6 @@ class Log:
     columns: dict[str, str]
     index: pd.Index | None = None     # a pandas log's row labels, for messages
     first_date: pd.Timestamp | None = None   # the earliest date, found by the checks
-
-    @property
-    def lazy_result(self) -> bool:
-        """True when the caller gave a lazy query and gets one back."""
-        return self.kind not in ("pandas", "polars")
 
     def finish(self, query: nw.LazyFrame):
         """The answer in the caller's kind of frame: pandas, Polars, or the lazy query itself."""
@@ -117,7 +113,9 @@ def open_log(native, columns: dict[str, str | None], *, caller: str, what: str =
     frame, kind = _lazy(native, caller, wanted, what)
     schema = frame.collect_schema()
     if dates is not None:
-        _require_dates(schema, dates, caller)
+        if not _is_date(schema[dates]) and not frame.select(nw.len()).collect().item():
+            raise ValueError(f"{caller}: the {what} has no rows.")     # an empty column has no type to speak of
+        require_dates(schema, dates, caller)
         if isinstance(schema[dates], nw.Datetime) and schema[dates].time_zone is not None:
             frame = frame.with_columns(nw.col(dates).dt.replace_time_zone(None))
         elif schema[dates] == nw.Date:                  # days, as midnight: the arithmetic is on datetimes
@@ -125,6 +123,10 @@ def open_log(native, columns: dict[str, str | None], *, caller: str, what: str =
     if amount is not None and not schema[amount].is_numeric():
         raise ValueError(f"{caller}: column {amount!r} holds {schema[amount]}, not numbers. "
                          "Run custlab.validate_transactions first: it reads amounts written as text.")
+    if amount is not None and not schema[amount].is_float():
+        # Whole-number amounts are added up as floats: Polars adds an Int32 column in Int32 and wraps around.
+        frame = frame.with_columns(nw.col(amount).cast(nw.Float64))
+        schema = frame.collect_schema()
     log = Log(frame, kind, caller, wanted, native.index if kind == "pandas" else None)
     _check_values(log, schema, what, dates, amount, late_after, group)
     return log
@@ -177,11 +179,8 @@ def _refuse_reserved(columns: dict[str, str], reserved, caller: str) -> None:
                          f"({', '.join(kw for kw, c in columns.items() if c == twice[0])}).")
 
 
-def _require_dates(schema, col: str, caller: str) -> None:
-    dtype = schema[col]
-    if not isinstance(dtype, (nw.Datetime, nw.Date)) and dtype not in (nw.Datetime, nw.Date):
-        raise ValueError(f"{caller}: column {col!r} holds {dtype}, not dates. "
-                         "Run custlab.validate_transactions first: it parses dates and reports bad rows.")
+def _is_date(dtype) -> bool:
+    return isinstance(dtype, (nw.Datetime, nw.Date)) or dtype in (nw.Datetime, nw.Date)
 
 
 def _check_values(log: Log, schema, what, dates, amount, late_after, group) -> None:
@@ -198,8 +197,8 @@ def _check_values(log: Log, schema, what, dates, amount, late_after, group) -> N
         finite = nw.col(amount).is_finite() if schema[amount].is_float() else ~nw.col(amount).is_null()
         checks += [(~finite).cast(nw.Int64).sum().alias("_not_finite"),
                    nw.when(finite).then(nw.col(amount).abs()).otherwise(None).max().alias("_largest")]
-    if late_after is not None:
-        after = nw.col(dates) >= nw.lit(late_after.normalize() + pd.Timedelta(days=1))
+    after = None if late_after is None else nw.col(dates) >= nw.lit(late_after.normalize() + pd.Timedelta(days=1))
+    if after is not None:
         checks.append(after.cast(nw.Int64).sum().alias("_late"))
     if dates is not None:
         checks.append(nw.col(dates).min().alias("_first"))
@@ -229,8 +228,7 @@ def _check_values(log: Log, schema, what, dates, amount, late_after, group) -> N
                 f"{caller}: column {amount!r} (amount_col) has {n:,} amount(s) that are infinite or larger "
                 f"than {limit:.3g} (the largest float divided by the number of rows: their sum could overflow)"
                 f"{_where(log, bad)}. Run custlab.validate_transactions first: it rejects them.")
-    if late_after is not None and row["_late"]:
-        after = nw.col(dates) >= nw.lit(late_after.normalize() + pd.Timedelta(days=1))
+    if after is not None and row["_late"]:
         examples = [{k: str(pd.Timestamp(v)) if isinstance(v, (datetime, date)) else v for k, v in r.items()}
                     for r in log.collect_rows(frame.filter(after).sort(*names).head(3))]
         raise ValueError(

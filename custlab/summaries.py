@@ -62,7 +62,7 @@ def rfm_summary(
     ----------
     transactions : pandas or Polars DataFrame, Polars LazyFrame, DuckDB relation or Spark DataFrame
         A validated transaction log (see :func:`custlab.validate_transactions`);
-        the date column must hold datetimes.
+        the date column must hold datetimes or dates.
     customer_col, date_col, amount_col : str
         Column names. ``amount_col=None`` leaves out the money columns.
     observation_end : date
@@ -95,7 +95,7 @@ def rfm_summary(
     custlab.SchemaError
         A named column is missing.
     ValueError
-        Unknown time unit, a date column that is not datetime, missing ids,
+        Unknown time unit, a date column that holds neither datetimes nor dates, missing ids,
         dates or amounts, ids mixing numbers and text, amounts that are
         infinite or so large their sum could overflow, purchases after
         ``observation_end``, or ``calibration_end`` after ``observation_end``

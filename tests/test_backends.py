@@ -8,7 +8,6 @@ Spark runs in local mode on two cores (``local[2]``); it needs Java 17 or later.
 import re
 import shutil
 
-import duckdb
 import numpy as np
 import pandas as pd
 import polars as pl
@@ -18,12 +17,15 @@ import custlab as cl
 from custlab.lifecycle import funnel, funnel_times, lifecycle_states
 from custlab.retention import cohort_table
 
+duckdb = pytest.importorskip("duckdb", reason="the duckdb extra: pip install 'custlab[duckdb]'")
+
 BACKENDS = ["pandas", "polars", "polars-lazy", "duckdb", "spark"]
 END, CAL = "1998-06-30", "1997-09-30"
 
 
 @pytest.fixture(scope="module")
 def spark():
+    pytest.importorskip("pyspark", reason="the spark extra: pip install 'custlab[spark]'")
     if shutil.which("java") is None:
         pytest.fail("The Spark tests need Java 17 or later: on Debian or Ubuntu, "
                     "`sudo apt-get install openjdk-17-jre-headless`.")
@@ -47,9 +49,10 @@ def connection():
 
 
 @pytest.fixture
-def engine(request, spark, connection):
+def engine(request, connection):
     """A function that hands a pandas frame to the engine named by the test's ``backend``."""
     backend = request.getfixturevalue("backend")
+    spark = request.getfixturevalue("spark") if backend == "spark" else None     # the JVM only when asked for
 
     def to(frame: pd.DataFrame):
         if backend == "pandas":
@@ -61,9 +64,10 @@ def engine(request, spark, connection):
         if backend == "duckdb":
             return connection.from_arrow(pl.from_pandas(frame).to_arrow())
         # Spark infers a schema from rows: an empty frame needs its schema spelled out.
+        if not frame.empty:
+            return spark.createDataFrame(frame)
         types = {"object": "string", "float64": "double", "int64": "bigint", "datetime64[ns]": "timestamp"}
-        schema = ", ".join(f"{c} {types[str(t)]}" for c, t in frame.dtypes.items())
-        return spark.createDataFrame(frame, schema=schema if frame.empty else None)
+        return spark.createDataFrame(frame, schema=", ".join(f"{c} {types[str(t)]}" for c, t in frame.dtypes.items()))
     return to
 
 
@@ -192,6 +196,7 @@ BAD_LOGS = {
     "infinite amount": lambda t: t.assign(amount=t["amount"].where(t.index != 3, np.inf)),
     "after the end": lambda t: t.assign(date=t["date"].where(t.index != 3, pd.Timestamp("1999-01-01"))),
     "no rows": lambda t: t.iloc[:0],
+    "no rows, no types": lambda t: pd.DataFrame({c: pd.Series([], dtype=object) for c in t.columns}),
 }
 
 
@@ -207,6 +212,21 @@ def test_bad_input_gets_the_same_message_on_every_engine(backend, engine, log, c
         expected = message(lambda: call(bad))
         assert name in expected or "has no column" in expected
         assert message(lambda: call(engine(bad))) == expected
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_whole_number_amounts_and_plain_dates(backend, engine, log):
+    """Amounts held as 32-bit integers are added up without wrapping around; a column of dates is days."""
+    big = log.assign(amount=np.int32(2**31 - 1), date=log["date"].dt.normalize())
+    if backend in ("polars", "polars-lazy"):
+        frame = pl.from_pandas(big).with_columns(pl.col("date").dt.date())
+        frame = frame.lazy() if backend == "polars-lazy" else frame
+    else:
+        frame = engine(big)
+    result = as_pandas(cl.rfm_summary(frame, observation_end=END, calibration_end=CAL))
+    expected = cl.rfm_summary(big.assign(amount=float(2**31 - 1)), observation_end=END, calibration_end=CAL)
+    same(result, expected, ["customer_id"])
+    assert (expected.loc[expected["frequency"] > 0, "monetary_value"] >= 2**31 - 1).all()
 
 
 def test_other_objects_are_refused_with_the_frames_accepted():

@@ -82,6 +82,8 @@ def _window_seconds(window) -> float | None:
             from None
     if td <= pd.Timedelta(0):
         raise ValueError(f"window={window!r} must be positive.")
+    if td % pd.Timedelta(seconds=1):
+        raise ValueError(f"window={window!r}: give whole seconds; times are compared to the second.")
     return td / pd.Timedelta(seconds=1)
 
 

@@ -106,9 +106,12 @@ def cohort_table(
     tx = log.frame.with_columns(_p=period_number(nw.col(date_col), code))
     tx = tx.with_columns(_cohort=nw.col("_p").min().over(customer_col))
     tx = tx.with_columns(_age=nw.col("_p") - nw.col("_cohort"))
-    value = {"customers": nw.col(customer_col).n_unique(), "orders": nw.len(),
-             "revenue": nw.col(amount).sum() if amount else None}[metric].alias("_value")
-    cells = log.to_pandas(tx.group_by("_cohort", "_age").agg(value, nw.col(customer_col).n_unique().alias("_size")))
+    customers = nw.col(customer_col).n_unique()
+    aggs = [customers.alias("_size")] + ([] if metric == "customers" else
+                                         [{"orders": nw.len(), "revenue": nw.col(amount).sum()}[metric].alias("_value")])
+    cells = log.to_pandas(tx.group_by("_cohort", "_age").agg(*aggs))
+    if metric == "customers":
+        cells["_value"] = cells["_size"]
     sizes = cells.loc[cells["_age"] == 0].set_index("_cohort")["_size"].astype(np.int64)
     if sizes.empty or sizes.index.min() > last_full:
         raise ValueError(f"cohort_table: no {_LABELS[code][:-1]} is fully observed by observation_end {end.date()}.")
