@@ -11,12 +11,15 @@ STAMP     := $(VENV)/.installed-$(INSTALLER)
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.py notebooks/reproductions/[0-9]*.py))
 JOBS      ?= 2
 
-.PHONY: help setup run test lab refresh lock clean bench
+.PHONY: help setup run test lab refresh lock clean bench nav student solutions
 
 help:
-	@echo "make run      run every notebook with papermill into build/ (HTML + build/index.html)"
+	@echo "make run      run every notebook with papermill into build/, then the course site build/site/index.html"
 	@echo "make test     unit, property, notebook (nbval), pairing and smoke tests"
 	@echo "make lab      open JupyterLab on notebooks/"
+	@echo "make student  student copies in build/student/: no outputs, the solutions left blank"
+	@echo "make solutions  every exercise's solution on one page for teachers: build/solutions/index.html"
+	@echo "make nav      rewrite the notebooks' navigation, notebooks/contents.ipynb and the README index"
 	@echo "make refresh  re-execute notebooks in place after editing their .py twin"
 	@echo "make lock     re-pin requirements.lock from pyproject.toml"
 	@echo "make bench   speed of custlab beside its peers (benchmarks/README.md)"
@@ -35,8 +38,10 @@ else
 endif
 	@touch $@
 
+# Every notebook executed into build/, then the course site built from them into build/site/.
 run: $(STAMP)
-	$(BIN)/python -m custlab run --jobs $(JOBS) --output build
+	$(BIN)/python -m custlab run --jobs $(JOBS) --no-html --output build
+	$(BIN)/python -m custlab site --source build --output build/site
 
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 # numpy's widest SIMD paths off: stored outputs must not depend on the CPU they were made on.
@@ -44,9 +49,19 @@ NARROW_SIMD := X86_V4 AVX512_ICL
 
 # One pytest run for everything, then strict nbval once more with the widest SIMD paths switched off.
 test: $(STAMP)
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope $(NBVAL)
-	NPY_DISABLE_CPU_FEATURES="$(NARROW_SIMD)" $(BIN)/python -m pytest -n $(JOBS) --dist loadscope \
+	bash tests/ensure_chromium.sh
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup $(NBVAL)
+	NPY_DISABLE_CPU_FEATURES="$(NARROW_SIMD)" $(BIN)/python -m pytest -n $(JOBS) --dist loadgroup \
 	  -p no:cacheprovider -q $(NBVAL) notebooks
+
+student: $(STAMP)
+	$(BIN)/python -m custlab student --output build/student
+
+solutions: $(STAMP)
+	$(BIN)/python -m custlab solutions --output build/solutions/index.html
+
+nav: $(STAMP)
+	$(BIN)/python -m custlab nav
 
 # Containers, Binder and many lab machines run as root: Jupyter refuses root unless told.
 lab: $(STAMP)

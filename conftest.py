@@ -10,6 +10,34 @@ import pytest
 
 collect_ignore_glob = ["notebooks/*.py", "notebooks/**/*.py", "benchmarks/*", "data/*", "build/*"]
 
+#: Tests that run whole notebooks on their own, sharing nothing but the machine: each may go to any worker.
+_ALONE = ("tests/test_notebooks.py::test_smoke_run_with_other_parameters[",)
+#: Groups that go first, so that the two workers end together: the slowest groups, then the notebooks.
+_FIRST = ("spark", "notebooks/")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Groups for ``pytest -n 2 --dist loadgroup``, and an order that keeps both workers busy.
+
+    A test module, or a notebook's cells under nbval, runs on one worker (module fixtures are built
+    once; a notebook's cells share one kernel, in order). The smoke runs of the notebooks are the
+    exception: each is a group of its own, so they spread over both workers. A test marked
+    ``xdist_group`` keeps its group (the Spark tests share one Spark session).
+    """
+    for item in items:
+        if item.get_closest_marker("xdist_group"):
+            continue
+        nodeid = item.nodeid
+        group = nodeid if nodeid.startswith(_ALONE) else nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
+
+    def rank(item):
+        mark = item.get_closest_marker("xdist_group")
+        group = mark.args[0] if mark.args else mark.kwargs.get("name", "")
+        return next((k for k, prefix in enumerate(_FIRST) if group.startswith(prefix)), len(_FIRST))
+
+    items.sort(key=rank)  # stable: the order within each rank is kept
+
 
 @pytest.fixture(autouse=True)
 def _close_doctest_figures():

@@ -23,6 +23,9 @@
 #
 # **Prerequisites:** basic Python and pandas (reading a table, `groupby`). No statistics yet.
 
+# %% [markdown] tags=["custlab-nav"]
+# [Contents](contents.ipynb) · The first notebook of the course · Next: [02 · What kinds of customers are there, and can data tell them apart?](02_customer_types.ipynb)
+
 # %% tags=["parameters"]
 dataset: str = "simulated"  # "simulated", "cdnow", or the path of your own CSV/Parquet transaction log
 window_start: str = ""  # first day counted, e.g. "2024-01-01"; empty: the last 12 months of the data
@@ -341,3 +344,6 @@ answer
 #   buying decision.
 # - Lex, A., Gehlenborg, N., Strobelt, H., Vuillemot, R. and Pfister, H. (2014). UpSet: visualization of
 #   intersecting sets. *IEEE Transactions on Visualization and Computer Graphics* 20(12), 1983-1992.
+
+# %% [markdown] tags=["custlab-nav"]
+# **Next:** [02 · What kinds of customers are there, and can data tell them apart?](02_customer_types.ipynb) · [Contents](contents.ipynb)

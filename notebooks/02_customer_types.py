@@ -23,8 +23,11 @@
 # - check the rules against a known truth with a confusion matrix, precision and recall, and say what each type
 #   is worth and how to serve it.
 #
-# **Prerequisites:** notebook 01 (customers, buyers and clients). Section 5 uses the purchase and spend models of
-# notebook 06; reading that one first helps but is not needed.
+# **Prerequisites:** notebook 01 (customers, buyers and clients). Section 5 borrows a purchase model and a
+# spend model from later in the course and says what it needs of them.
+
+# %% [markdown] tags=["custlab-nav"]
+# [Contents](contents.ipynb) · Previous: [01 · Who is a customer? Customers, buyers, clients and consumers](01_who_is_a_customer.ipynb) · Next: [03 · Which groups do customers fall into, and do different ways of grouping them agree?](03_segmentation.ipynb)
 
 # %% tags=["parameters"]
 n_customers: int = 3000  # people in the simulated company
@@ -279,3 +282,6 @@ typology.rule_quality(strict[strict["orders"] > 0], truth, types=["impulsive"]).
 #   Science* 24(2), 275-284.
 # - Fader, P. S. and Hardie, B. G. S. (2013). The Gamma-Gamma model of monetary value.
 # - scikit-learn: `sklearn.metrics.confusion_matrix`, `precision_score`, `recall_score`.
+
+# %% [markdown] tags=["custlab-nav"]
+# **Next:** [03 · Which groups do customers fall into, and do different ways of grouping them agree?](03_segmentation.ipynb) · [Contents](contents.ipynb)

@@ -22,8 +22,11 @@
 # - measure how much of the behaviour the demographics explain, and how far two segmentations agree;
 # - describe each segment by its numbers and attach a strategy to it.
 #
-# **Prerequisites:** notebook 01 (buyers and clients); the frequency, recency and T of notebook 06 help but are
-# explained again here.
+# **Prerequisites:** notebook 01 (buyers and clients). Frequency, recency and T are explained where they are
+# used.
+
+# %% [markdown] tags=["custlab-nav"]
+# [Contents](contents.ipynb) · Previous: [02 · What kinds of customers are there, and can data tell them apart?](02_customer_types.ipynb) · Next: [04 · How do people move through the customer lifecycle, and how far can we tell where they are?](04_lifecycle_funnel.ipynb)
 
 # %% tags=["parameters"]
 dataset: str = "simulated"  # "simulated" (with demographics) or "cdnow" (purchases only)
@@ -327,3 +330,6 @@ print(f"Cluster {int(per_buyer.idxmax())}: {per_buyer.max():.2f} currency units 
 # - Wedel, M. and Kamakura, W. A. (2000). *Market Segmentation: Conceptual and Methodological Foundations*, 2nd ed.
 #   Kluwer.
 # - Hubert, L. and Arabie, P. (1985). Comparing partitions. *Journal of Classification* 2(1), 193-218.
+
+# %% [markdown] tags=["custlab-nav"]
+# **Next:** [04 · How do people move through the customer lifecycle, and how far can we tell where they are?](04_lifecycle_funnel.ipynb) · [Contents](contents.ipynb)

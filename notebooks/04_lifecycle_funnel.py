@@ -26,6 +26,9 @@
 # **Prerequisites:** notebook 01 (who counts as a customer, buyer, client). Notebook 02 helps for the customer
 # types; nothing else is needed.
 
+# %% [markdown] tags=["custlab-nav"]
+# [Contents](contents.ipynb) · Previous: [03 · Which groups do customers fall into, and do different ways of grouping them agree?](03_segmentation.ipynb) · Next: [05 · How long do customers stay, and what makes them leave?](05_cohort_retention_survival.ipynb)
+
 # %% tags=["parameters"]
 dataset: str = "simulated"  # "simulated" (touchpoints, surveys and the truth) or "cdnow" (purchases only)
 freq: str = "M"  # period of the lifecycle states: "D" (days), "W" (weeks) or "M" (calendar months)
@@ -401,3 +404,6 @@ lost.rename("people lost")
 #   Interactive Marketing* 14(2), 43-55.
 # - Fader, P. S., Hardie, B. G. S. and Lee, K. L. (2005). "Counting your customers" the easy way. *Marketing
 #   Science* 24(2), 275-284 (the CDNOW sample; dropout right after a purchase).
+
+# %% [markdown] tags=["custlab-nav"]
+# **Next:** [05 · How long do customers stay, and what makes them leave?](05_cohort_retention_survival.ipynb) · [Contents](contents.ipynb)

@@ -22,8 +22,11 @@
 #   measure survival in both with Kaplan-Meier curves, median lifetimes and log-rank tests;
 # - read a Cox model of churn drivers as hazard ratios, check its assumption, and see why some drivers mislead.
 #
-# **Prerequisites:** notebook 04 (lifecycle states and the churn label). Notebook 07 (the sBG model) helps for
-# section 6.
+# **Prerequisites:** notebook 04 (lifecycle states and the churn label). Section 6 introduces the sBG model it
+# uses.
+
+# %% [markdown] tags=["custlab-nav"]
+# [Contents](contents.ipynb) · Previous: [04 · How do people move through the customer lifecycle, and how far can we tell where they are?](04_lifecycle_funnel.ipynb) · Next: [06 · What is a customer worth, and is a quiet customer still a customer?](06_customer_lifetime_value.ipynb)
 
 # %% tags=["parameters"]
 dataset: str = "simulated"  # "simulated" (purchases, subscriptions, surveys) or "cdnow" (purchases only)
@@ -411,3 +414,6 @@ print("A shorter silence is enough to call a buyer churned, so more quiet buyers
 #   Marketing* 21(1), 76-90.
 # - Davidson-Pilon, C. (2019). lifelines: survival analysis in Python. *Journal of Open Source Software* 4(40),
 #   1317.
+
+# %% [markdown] tags=["custlab-nav"]
+# **Next:** [06 · What is a customer worth, and is a quiet customer still a customer?](06_customer_lifetime_value.ipynb) · [Contents](contents.ipynb)

@@ -23,7 +23,10 @@
 # - combine a purchase model and a spend model into the discounted value of each customer and each segment, and test
 #   whether the acquisition channel changes how customers buy.
 #
-# **Prerequisites:** notebook 01 (buyers and clients); reproduction 01 (the BG/NBD model on CDNOW).
+# **Prerequisites:** notebook 01 (buyers and clients). Each model is introduced where it is first used.
+
+# %% [markdown] tags=["custlab-nav"]
+# [Contents](contents.ipynb) · Previous: [05 · How long do customers stay, and what makes them leave?](05_cohort_retention_survival.ipynb) · Next: [07 · How long do subscribers stay, and what is a subscriber worth?](07_contractual_retention.ipynb)
 
 # %% tags=["parameters"]
 dataset: str = "simulated"  # "simulated" (truth known) or "cdnow"
@@ -185,7 +188,13 @@ for row in chosen.itertuples():
 #
 # Gamma-Gamma gives each repeat buyer's expected spend per purchase; with the purchase model it gives the
 # discounted value of the next year's purchases (`margin` of revenue, `yearly_discount_rate` a year, discounted week
-# by week or month by month).
+# by week or month by month). In symbols, with margin $m$, a discount rate $d$ per step and $K$ steps in the year,
+# customer $i$ is worth
+#
+# $$V_i = m \, \bar{z}_i \sum_{k=1}^{K} \frac{E[X_i(k)]}{(1 + d)^{k}},$$
+#
+# where $\bar{z}_i$ is the expected spend per purchase (Gamma-Gamma) and $E[X_i(k)]$ the expected number of
+# purchases in step $k$, given the customer's history (BG/NBD).
 
 # %%
 repeat = summary[(summary["frequency"] > 0) & (summary["monetary_value"] > 0)]
@@ -528,3 +537,6 @@ kind_effects
 # - Krinsky, I. and Robb, A. L. (1986). On approximating the statistical properties of elasticities. *Review of
 #   Economics and Statistics* 68(4), 715-719.
 # - Schwarz, G. (1978). Estimating the dimension of a model. *Annals of Statistics* 6(2), 461-464.
+
+# %% [markdown] tags=["custlab-nav"]
+# **Next:** [07 · How long do subscribers stay, and what is a subscriber worth?](07_contractual_retention.ipynb) · [Contents](contents.ipynb)

@@ -21,7 +21,10 @@
 # - explain why retention rates rise month after month without anyone becoming more loyal;
 # - fit the shifted-beta-geometric (sBG) model per plan and value a subscriber with a discount rate.
 #
-# **Prerequisites:** notebook 01 (a client holds a subscription); reproduction 03 (the sBG model on published data).
+# **Prerequisites:** notebook 01 (a client holds a subscription). The sBG model is introduced here.
+
+# %% [markdown] tags=["custlab-nav"]
+# [Contents](contents.ipynb) · Previous: [06 · What is a customer worth, and is a quiet customer still a customer?](06_customer_lifetime_value.ipynb) · Next: [08 · What do customers tell us, and does it predict what they do?](08_feedback_nps.ipynb)
 
 # %% tags=["parameters"]
 n_customers: int = 20000  # people in the simulated company
@@ -97,6 +100,14 @@ print(f"{100 * rate.loc[1]:.0f} % renew after their first month; of those still 
 #
 # Each subscriber cancels at the end of a month with probability theta; theta varies between subscribers as a
 # Beta(alpha, beta) distribution. We fit one model per plan, on all lifetimes, censored ones included.
+#
+# Averaged over subscribers, the share still subscribed after $t$ months and the retention rate from month
+# $t-1$ to month $t$ are (Fader and Hardie, 2007)
+#
+# $$S(t) = \frac{B(\alpha, \beta + t)}{B(\alpha, \beta)}, \qquad r_t = \frac{S(t)}{S(t-1)} = \frac{\beta + t - 1}{\alpha + \beta + t - 1},$$
+#
+# where $B$ is the beta function. $r_t$ grows with $t$ for every $\alpha$ and $\beta$: the subscribers
+# who are left are, more and more, those with a small $\theta$.
 
 # %%
 models = fit_sbg_by_group(lifetimes, by="plan")
@@ -196,3 +207,6 @@ print(f"{fees['pro'] * models['pro'].discounted_expected_lifetime(0.02):.2f} cur
 #   Marketing* 21(1), 76-90.
 # - Fader, P. S. and Hardie, B. G. S. (2010). Customer-base valuation in a contractual setting: the perils of
 #   ignoring heterogeneity. *Marketing Science* 29(1), 85-93.
+
+# %% [markdown] tags=["custlab-nav"]
+# **Next:** [08 · What do customers tell us, and does it predict what they do?](08_feedback_nps.ipynb) · [Contents](contents.ipynb)

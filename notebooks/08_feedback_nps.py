@@ -25,6 +25,9 @@
 #
 # **Prerequisites:** notebook 05 (Kaplan-Meier survival curves and the log-rank test).
 
+# %% [markdown] tags=["custlab-nav"]
+# [Contents](contents.ipynb) · Previous: [07 · How long do subscribers stay, and what is a subscriber worth?](07_contractual_retention.ipynb) · Next: [09 · Can an incentive turn one-time buyers into clients?](09_turning_buyers_into_clients.ipynb)
+
 # %% tags=["parameters"]
 segment_by: str = "channel"  # compare customers by "channel" (acquisition), "kind", "relationship" or "region"
 confidence: float = 0.95  # level of every interval (0.8 to 0.99)
@@ -111,9 +114,13 @@ print(f"{len(surveys):,} answers from {surveys['customer_id'].nunique():,} custo
 #
 # Reichheld (2003) proposed one question, "how likely are you to recommend us to a friend?", answered from 0 to
 # 10. **Promoters** answer 9-10, **passives** 7-8, **detractors** 0-6; the **NPS** is the share of promoters minus
-# the share of detractors, in points from -100 (everyone a detractor) to 100 (everyone a promoter). Its interval
-# is the adjusted Wald interval of Rocks (2016): it adds 3/4 of an answer to the promoters and to the detractors,
-# which keeps it honest with few answers and at the extremes, where the plain interval shrinks to nothing.
+# the share of detractors, in points from -100 (everyone a detractor) to 100 (everyone a promoter). With $n_p$
+# promoters and $n_d$ detractors among $n$ answers,
+#
+# $$\text{NPS} = 100 \left( \frac{n_p}{n} - \frac{n_d}{n} \right).$$
+#
+# Its interval is the adjusted Wald interval of Rocks (2016): it adds 3/4 of an answer to the promoters and
+# to the detractors, which keeps it honest with few answers and at the extremes, where the plain interval shrinks to nothing.
 
 # %%
 overall = feedback.nps(surveys, confidence=confidence)
@@ -554,3 +561,6 @@ print(f"With {100 * p:.1f} % promoters and {100 * d:.1f} % detractors and z = {z
 #   70(5), 646-675.
 # - Kaplan, E. L. and Meier, P. (1958). Nonparametric estimation from incomplete observations. *Journal of the
 #   American Statistical Association* 53, 457-481.
+
+# %% [markdown] tags=["custlab-nav"]
+# **Next:** [09 · Can an incentive turn one-time buyers into clients?](09_turning_buyers_into_clients.ipynb) · [Contents](contents.ipynb)

@@ -27,6 +27,9 @@
 # **Prerequisites:** notebook 02 (customer types, and how they are read from data) and notebook 05 (retention:
 # who comes back). Notebook 01 says what separates a buyer from a client.
 
+# %% [markdown] tags=["custlab-nav"]
+# [Contents](contents.ipynb) · Previous: [08 · What do customers tell us, and does it predict what they do?](08_feedback_nps.ipynb) · Next: [10 · What changes when the log no longer fits in a spreadsheet, or on one laptop?](10_at_scale.ipynb)
+
 # %% tags=["parameters"]
 offer: str = "coupon"  # incentive tested: "coupon", "referral" or "loyalty" (see the design below)
 weeks: int = 8  # outcome window: a repeat purchase within this many weeks of the start counts
@@ -441,3 +444,6 @@ by_channel[["channel", "customers_treatment", "customers_control", "lift_pp"]].r
 #   Wiley (the sample size of a two-proportion test).
 # - Austin, P. C. (2009). Balance diagnostics for comparing the distribution of baseline covariates between
 #   treatment groups in propensity-score matched samples. *Statistics in Medicine* 28, 3083-3107.
+
+# %% [markdown] tags=["custlab-nav"]
+# **Next:** [10 · What changes when the log no longer fits in a spreadsheet, or on one laptop?](10_at_scale.ipynb) · [Contents](contents.ipynb)

@@ -27,6 +27,9 @@
 # **Prerequisites:** notebook 06 (frequency, recency and T; BG/NBD and Gamma-Gamma). No Spark or database
 # experience is needed.
 
+# %% [markdown] tags=["custlab-nav"]
+# [Contents](contents.ipynb) · Previous: [09 · Can an incentive turn one-time buyers into clients?](09_turning_buyers_into_clients.ipynb) · Next: [R01 · Can we reproduce "Counting your customers the easy way" (Fader, Hardie & Lee, 2005)?](reproductions/01_counting_your_customers_2005.ipynb)
+
 # %% tags=["parameters"]
 backend: str = "polars"  # engine that reads and summarises the log: "pandas", "polars", "duckdb" or "spark"
 n_transactions: int = 300_000  # rows (purchases) in the simulated log
@@ -431,3 +434,6 @@ if backend == "spark":
 # - Zaharia, M. et al. (2016). Apache Spark: a unified engine for big data processing. *Communications of the
 #   ACM* 59(11), 56-65.
 # - Apache Parquet file format: https://parquet.apache.org/docs/file-format/.
+
+# %% [markdown] tags=["custlab-nav"]
+# **Next:** [R01 · Can we reproduce "Counting your customers the easy way" (Fader, Hardie & Lee, 2005)?](reproductions/01_counting_your_customers_2005.ipynb) · [Contents](contents.ipynb)

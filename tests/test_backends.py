@@ -19,7 +19,8 @@ from custlab.retention import cohort_table
 
 duckdb = pytest.importorskip("duckdb", reason="the duckdb extra: pip install 'custlab[duckdb]'")
 
-BACKENDS = ["pandas", "polars", "polars-lazy", "duckdb", "spark"]
+# The Spark cases form one group under `pytest -n 2 --dist loadgroup`: one worker, one Spark session.
+BACKENDS = ["pandas", "polars", "polars-lazy", "duckdb", pytest.param("spark", marks=pytest.mark.xdist_group("spark"))]
 END, CAL = "1998-06-30", "1997-09-30"
 
 

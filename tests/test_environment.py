@@ -5,6 +5,7 @@ import tomllib
 from pathlib import Path
 
 import yaml
+from packaging.specifiers import SpecifierSet
 
 ROOT = Path(__file__).resolve().parent.parent
 #: conda-forge names that differ from PyPI's, and conda packages that are not Python (Java for Spark).
@@ -28,10 +29,14 @@ def test_environment_matches_pyproject():
     pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
     specs = [normalise(s) for s in conda if not re.match(r"(python|pip)([<>=!]|$)", s)]
     have = {CONDA_NAMES.get(name, name): version for name, version in specs if name not in NOT_PYTHON}
-    assert have == wanted
+    from_pypi = dict(normalise(s) for s in pip if s != "-e .")
+    assert not set(have) & set(from_pypi), "each dependency once: from conda-forge or from PyPI"
+    assert {**have, **from_pypi} == wanted
     assert "-e ." in pip, "Binder users need custlab itself installed"
+    # Binder (repo2docker) reads only an exact `python=3.X`; other specs get its default Python.
     python = next(s for s in conda if re.match(r"python[<>=]", s))
-    assert python.replace("python", "") == project["requires-python"]
+    assert re.fullmatch(r"python=3\.\d+", python), python
+    assert SpecifierSet(project["requires-python"]).contains(python.removeprefix("python=") + ".0")
 
 
 def test_lock_pins_every_dependency():

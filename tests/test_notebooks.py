@@ -12,6 +12,7 @@ import papermill as pm
 import pytest
 
 import custlab as cl
+from custlab.course.student import PROMPT, solution_cells, student_notebook
 from custlab.simulate.large_log import write_transaction_log
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
@@ -54,9 +55,15 @@ def test_stored_notebook_was_executed_top_to_bottom(path):
     assert solutions, "exercises need solution cells starting with '# Solution'"
 
 
-def run(path, tmp_path, **parameters):
+def run(path, tmp_path, *, student=False, **parameters):
+    """Execute a notebook (or its student copy: no outputs, every solution blank) with papermill, from the
+    notebook's own folder, and return the executed notebook."""
+    source = path
+    if student:
+        source = tmp_path / f"student_{path.name}"
+        nbformat.write(student_notebook(nbformat.read(path, as_version=4)), source)
     out = tmp_path / path.name
-    pm.execute_notebook(str(path), str(out), parameters=parameters, kernel_name="python3",
+    pm.execute_notebook(str(source), str(out), parameters=parameters, kernel_name="python3",
                         progress_bar=False, cwd=str(path.parent), log_output=False)
     return nbformat.read(out, as_version=4)
 
@@ -136,31 +143,51 @@ EXTRA = {
 
 # What every smoke run of a notebook shares beside the value it changes: a smaller log keeps them quick.
 SMOKE_BASE = {
+    "01_who_is_a_customer": {"n_customers": 2000},
+    "03_segmentation": {"n_customers": 2000},
+    "04_lifecycle_funnel": {"n_customers": 2000},
+    "05_cohort_retention_survival": {"n_customers": 2000},
+    "06_customer_lifetime_value": {"n_customers": 3000},
+    "07_contractual_retention": {"n_customers": 6000},
+    "08_feedback_nps": {"n_customers": 2000},
+    "09_turning_buyers_into_clients": {"n_customers": 3000},
     "10_at_scale": {"n_transactions": 20_000},
 }
 
 
 def smoke_runs():
+    """(notebook, parameters, student) of every smoke run. The first run of each notebook executes its student
+    copy (every solution blank): it proves that the rest of the notebook runs with the exercises not done, at no
+    extra cost, since nbval already runs the solutions with the default parameters."""
     runs = []
     for path in IPYNB:
         base = defaults(path)
         shared = SMOKE_BASE.get(path.stem, {})
+        mine = []
         for name, values in declared_choices(path).items():
-            runs += [(path.stem, {**shared, name: v}) for v in values if v != base[name]]
-        runs += [(path.stem, p) for p in EXTRA.get(path.stem, [])]
+            mine += [{**shared, name: v} for v in values if v != base[name]]
+        mine += EXTRA.get(path.stem, [])
+        runs += [(path.stem, parameters, k == 0) for k, parameters in enumerate(mine)]
     return runs
 
 
+def _smoke_id(value):
+    if isinstance(value, bool):
+        return "student-copy" if value else "solved"
+    return value if isinstance(value, str) else "-".join(f"{k}={x}" for k, x in value.items())
+
+
 @pytest.mark.notebook
-@pytest.mark.parametrize(
-    "name, parameters", smoke_runs(),
-    ids=lambda v: v if isinstance(v, str) else "-".join(f"{k}={x}" for k, x in v.items()),
-)
-def test_smoke_run_with_other_parameters(name, parameters, tmp_path, request):
+@pytest.mark.parametrize("name, parameters, student", smoke_runs(), ids=_smoke_id)
+def test_smoke_run_with_other_parameters(name, parameters, student, tmp_path, request):
     path = next(p for p in IPYNB if p.stem == name)
-    nb = run(path, tmp_path, **parameters)
+    nb = run(path, tmp_path, student=student, **parameters)
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert injected and all(f"{k} = " in injected[0].source for k in parameters)
+    solutions = [nb.cells[i] for i in solution_cells(nb)]
+    assert solutions
+    if student:
+        assert all(c.source.splitlines()[1:] == [PROMPT] and not c.outputs for c in solutions)
     if name in CHECKS:
         CHECKS[name](nb, parameters, request)
 
@@ -186,7 +213,8 @@ def same_numbers_on_every_backend(nb, parameters, request):
     for marker in markers:
         assert shown(nb, marker) == shown(reference, marker), f"{parameters}: the cell with {marker!r} differs"
     assert "customers with a first purchase by 2023-12-31" in shown(nb, 'with timed("collect")')
-    assert "the same customers; every column agrees to within 1e-9." in shown(nb, "# Solution")
+    if shown(nb, "# Solution") or not shown(reference, "# Solution"):  # blank in a student copy
+        assert "the same customers; every column agrees to within 1e-9." in shown(nb, "# Solution")
 
 
 # Checks of a smoke run's outputs, by notebook: called with the executed notebook, its parameters and the request.
@@ -195,8 +223,9 @@ CHECKS = {
 }
 
 
-def test_every_notebook_has_a_smoke_run():
-    assert {name for name, _ in smoke_runs()} == {p.stem for p in IPYNB}
+def test_every_notebook_has_a_smoke_run_and_a_run_of_its_student_copy():
+    assert {name for name, _, _ in smoke_runs()} == {p.stem for p in IPYNB}
+    assert sorted(name for name, _, student in smoke_runs() if student) == sorted(p.stem for p in IPYNB)
     assert set(EXTRA) <= {p.stem for p in IPYNB}
 
 

@@ -1,4 +1,7 @@
-"""The command line: ``custlab run`` and ``custlab list`` (also ``python -m custlab ...``).
+"""The command line: ``custlab run``, ``custlab list`` and the course's commands (also ``python -m custlab ...``).
+
+``custlab nav``, ``custlab site``, ``custlab student`` and ``custlab solutions``
+are handed to :mod:`custlab.course`, each with its own options (``--help``).
 
 Exit codes of ``custlab run``: 0 when every run succeeded, 1 when one failed
 or timed out (or the index could not be written), 2 when nothing ran because
@@ -51,7 +54,25 @@ def build_parser() -> argparse.ArgumentParser:
     run_p.add_argument("--root", default=str(NOTEBOOK_DIR), help="folder holding the notebooks")
     list_p = sub.add_parser("list", help="list the notebooks, their titles and their parameters")
     list_p.add_argument("--root", default=str(NOTEBOOK_DIR), help="folder holding the notebooks")
+    for name, (_, text) in COURSE_COMMANDS.items():
+        sub.add_parser(name, help=text, add_help=False)
     return parser
+
+
+#: Commands handed to the course's modules: name -> (module with ``main(argv)``, help).
+COURSE_COMMANDS = {
+    "nav": ("custlab.course.navigation", "write the notebooks' navigation, the contents notebook and the README index"),
+    "site": ("custlab.course.site", "build the course site from executed notebooks (build/site/)"),
+    "student": ("custlab.course.student", "student copies of the notebooks: no outputs, solutions left blank"),
+    "solutions": ("custlab.course.student", "the solutions of every exercise on one page, for teachers"),
+}
+
+
+def _course_command(argv: list[str]) -> int:
+    import importlib
+
+    module = importlib.import_module(COURSE_COMMANDS[argv[0]][0])
+    return module.main(argv if module.__name__.endswith("student") else argv[1:])
 
 
 def _list(root: Path) -> int:
@@ -111,6 +132,9 @@ def main(argv: list[str] | None = None) -> int:
     int
         The exit code (see the module's description).
     """
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] in COURSE_COMMANDS:
+        return _course_command(argv)
     args = build_parser().parse_args(argv)
     root = Path(args.root).resolve()
     in_main_thread = threading.current_thread() is threading.main_thread()

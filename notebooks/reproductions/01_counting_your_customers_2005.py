@@ -23,6 +23,9 @@
 #
 # **Prerequisites:** notebook 01 (who counts as a customer); what a likelihood is.
 
+# %% [markdown] tags=["custlab-nav"]
+# [Contents](../contents.ipynb) · Previous: [10 · What changes when the log no longer fits in a spreadsheet, or on one laptop?](../10_at_scale.ipynb) · Next: [R02 · Can we reproduce "The Gamma-Gamma model of monetary value" (Fader & Hardie, 2013)?](02_gamma_gamma_spend_2013.ipynb)
+
 # %% tags=["parameters"]
 sample: bool = True  # the 1/10 CDNOW sample of the paper; False for all 23,570 customers
 calibration_end: str = "1997-09-30"  # last day of the calibration period
@@ -206,3 +209,6 @@ pd.Series({"BG/NBD": float(bgnbd.p_alive(5, 5 * weeks, 38.86 * weeks)),
 #   the Pareto/NBD model. *Marketing Science* 24(2), 275-284.
 # - Schmittlein, D. C., Morrison, D. G. and Colombo, R. (1987). Counting your customers: who are they and what will
 #   they do next? *Management Science* 33(1), 1-24.
+
+# %% [markdown] tags=["custlab-nav"]
+# **Next:** [R02 · Can we reproduce "The Gamma-Gamma model of monetary value" (Fader & Hardie, 2013)?](02_gamma_gamma_spend_2013.ipynb) · [Contents](../contents.ipynb)

@@ -23,6 +23,9 @@
 #
 # **Prerequisites:** reproduction 01 (the calibration summary of CDNOW).
 
+# %% [markdown] tags=["custlab-nav"]
+# [Contents](../contents.ipynb) · Previous: [R01 · Can we reproduce "Counting your customers the easy way" (Fader, Hardie & Lee, 2005)?](01_counting_your_customers_2005.ipynb) · Next: [R03 · Can we reproduce "How to project customer retention" (Fader & Hardie, 2007)?](03_project_customer_retention_2007.ipynb)
+
 # %% tags=["parameters"]
 sample: bool = True  # the 1/10 CDNOW sample of the note; False for all 23,570 customers
 calibration_end: str = "1997-09-30"  # last day of the calibration period
@@ -154,3 +157,6 @@ cl.GammaGamma().fit(full[(full["frequency"] > 0) & (full["monetary_value"] > 0)]
 #   brucehardie.com/notes/025.
 # - Fader, P. S., Hardie, B. G. S. and Lee, K. L. (2005). RFM and CLV: using iso-value curves for customer base
 #   analysis. *Journal of Marketing Research* 42(4), 415-430.
+
+# %% [markdown] tags=["custlab-nav"]
+# **Next:** [R03 · Can we reproduce "How to project customer retention" (Fader & Hardie, 2007)?](03_project_customer_retention_2007.ipynb) · [Contents](../contents.ipynb)

@@ -23,6 +23,9 @@
 #
 # **Prerequisites:** what a likelihood is; notebook 01 (clients are customers with a lasting relationship).
 
+# %% [markdown] tags=["custlab-nav"]
+# [Contents](../contents.ipynb) · Previous: [R02 · Can we reproduce "The Gamma-Gamma model of monetary value" (Fader & Hardie, 2013)?](02_gamma_gamma_spend_2013.ipynb) · Next: [R04 · Can we reproduce "Customer-base analysis in a discrete-time noncontractual setting" (Fader, Hardie & Shang, 2010)?](04_discrete_time_donations_2010.ipynb)
+
 # %% tags=["parameters"]
 fit_years: int = 7  # years of the cohort's history used for the fit, 2 to 11 (the paper: 7)
 cohort_size: int = 1000  # customers in each cohort at year 0
@@ -167,3 +170,6 @@ print(f"{10 * models['Regular'].expected_residual_lifetime(0.10, renewals=1):.2f
 #   Marketing* 21(1), 76-90.
 # - Fader, P. S. and Hardie, B. G. S. (2010). Customer-base valuation in a contractual setting: the perils of
 #   ignoring heterogeneity. *Marketing Science* 29(1), 85-93.
+
+# %% [markdown] tags=["custlab-nav"]
+# **Next:** [R04 · Can we reproduce "Customer-base analysis in a discrete-time noncontractual setting" (Fader, Hardie & Shang, 2010)?](04_discrete_time_donations_2010.ipynb) · [Contents](../contents.ipynb)

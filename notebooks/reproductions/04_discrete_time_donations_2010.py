@@ -24,6 +24,9 @@
 #
 # **Prerequisites:** reproduction 01 (BG/NBD: customers who leave unseen); what a likelihood is.
 
+# %% [markdown] tags=["custlab-nav"]
+# [Contents](../contents.ipynb) · Previous: [R03 · Can we reproduce "How to project customer retention" (Fader & Hardie, 2007)?](03_project_customer_retention_2007.ipynb)
+
 # %% tags=["parameters"]
 fit_on: str = "table"  # table: the 22 distinct histories with their counts; donors: one row per donor
 future_years: int = 5  # years to project after 2001, 1 to 20 (the paper: 5, up to 2006)
@@ -266,3 +269,6 @@ print(f"{alive_2002:,.0f} donors expected alive in 2002; {facts['donors who gave
 #   setting. *Marketing Science* 29(6), 1086-1108.
 # - Fader, P. S., Hardie, B. G. S. and Lee, K. L. (2005). "Counting your customers" the easy way: an alternative to
 #   the Pareto/NBD model. *Marketing Science* 24(2), 275-284.
+
+# %% [markdown] tags=["custlab-nav"]
+# This is the last notebook of the course. [Contents](../contents.ipynb)
