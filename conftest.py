@@ -16,20 +16,24 @@ _ALONE = ("tests/test_notebooks.py::test_smoke_run_with_other_parameters[",)
 _FIRST = ("spark", "notebooks/")
 
 
-def pytest_collection_modifyitems(config, items):
-    """Groups for ``pytest -n 2 --dist loadgroup``, and an order that keeps both workers busy.
+def pytest_itemcollected(item):
+    """The group of each test for ``pytest -n 2 --dist loadgroup``, set as soon as it is collected.
 
     A test module, or a notebook's cells under nbval, runs on one worker (module fixtures are built
     once; a notebook's cells share one kernel, in order). The smoke runs of the notebooks are the
     exception: each is a group of its own, so they spread over both workers. A test marked
-    ``xdist_group`` keeps its group (the Spark tests share one Spark session).
+    ``xdist_group`` keeps its group (the Spark tests share one Spark session). pytest-xdist turns
+    the marks into groups in its own ``pytest_collection_modifyitems``, so they must exist before it.
     """
-    for item in items:
-        if item.get_closest_marker("xdist_group"):
-            continue
-        nodeid = item.nodeid
-        group = nodeid if nodeid.startswith(_ALONE) else nodeid.split("::")[0]
-        item.add_marker(pytest.mark.xdist_group(group))
+    if item.get_closest_marker("xdist_group"):
+        return
+    nodeid = item.nodeid
+    group = nodeid if nodeid.startswith(_ALONE) else nodeid.split("::")[0]
+    item.add_marker(pytest.mark.xdist_group(group))
+
+
+def pytest_collection_modifyitems(config, items):
+    """An order that keeps both workers busy: the slowest groups first, then the notebooks, then the rest."""
 
     def rank(item):
         mark = item.get_closest_marker("xdist_group")
@@ -47,3 +51,4 @@ def _close_doctest_figures():
     pyplot = sys.modules.get("matplotlib.pyplot")
     if pyplot is not None:
         pyplot.close("all")
+

@@ -16,6 +16,7 @@ import yaml
 from custlab import runner
 from custlab.runner import batch, cli, index, job, parameters
 from custlab.runner.parameters import ParameterError, convert_value, given
+from custlab.runner.job import latex_to_mathml
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
@@ -325,16 +326,16 @@ def test_title_and_learning_objectives_are_read_from_the_markdown():
 
 
 @pytest.mark.parametrize("path", sorted(NOTEBOOKS.rglob("[0-9]*.ipynb")), ids=lambda p: p.name)
-def test_every_notebook_has_a_title_objectives_and_no_math_to_render(path):
-    """Pages load no MathJax, so notebooks must not need it (render TeX offline before adding any)."""
+def test_every_notebook_has_a_title_objectives_and_math_the_page_can_draw(path):
+    """Pages load no MathJax: every piece of TeX in the markdown must become MathML when the page is made."""
     nb = nbformat.read(path, as_version=4)
     assert runner.notebook_title(nb)
     assert len(runner.learning_objectives(nb)) >= 2
-    markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    markdown = "\n".join(latex_to_mathml(c.source) for c in nb.cells if c.cell_type == "markdown")
     markdown = re.sub(r"`[^`]*`", "", markdown)
     tex = re.findall(r"\$\$.+?\$\$|(?<![\\$\w])\$[^\s$][^$\n]*?(?<![\s\\])\$(?![\w$])|\\\(|\\\[|\\begin\{",
                      markdown, re.S)
-    assert not tex, f"{path.name} has TeX math, which its HTML page would show as source: {tex[:3]}"
+    assert not tex, f"{path.name} has TeX math that is not turned into MathML: {tex[:3]}"
 
 
 def test_a_page_is_titled_links_to_the_index_and_loads_nothing_from_the_network(root, tmp_path):
@@ -343,6 +344,7 @@ def test_a_page_is_titled_links_to_the_index_and_loads_nothing_from_the_network(
                        header="# Twice *x*?\n\nText with $5 and $6.")
     page = runner.write_page(nb, out / "index.html").read_text()
     assert "<title>Twice x?</title>" in page
+    assert "Text with $5 and $6." in page and "<math" not in page
     assert re.search(r"<a href=\"\.\./index\.html\">", page)
     assert_offline(page)
 

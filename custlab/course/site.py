@@ -25,11 +25,8 @@ search are written here because nbconvert makes single pages, not a site, and
 a site generator (Sphinx with myst-nb, Jupyter Book) would bring a second
 build system and network-loaded themes for what fits in one module.
 
-Examples
---------
->>> from custlab.course.site import latex_to_mathml
->>> latex_to_mathml("Retention $r_t$ rises.")[:27]
-'Retention <math xmlns="http:'
+The pages are made with the same math and the same offline template choices
+as a batch's pages (:func:`custlab.runner.job.write_page`).
 """
 
 from __future__ import annotations
@@ -46,50 +43,14 @@ import nbformat
 
 from custlab.course.catalog import PARTS, CourseNotebook, DataSet, read_catalog, read_data_sets, readme_intro
 from custlab.course.navigation import CONTENTS, NAV_TAG
+from custlab.runner.job import latex_to_mathml
 
-__all__ = ["build_site", "latex_to_mathml", "main"]
+__all__ = ["build_site", "main"]
 
 #: A file in every folder this module builds, so that a rebuild may wipe it and nothing else.
 MARKER = ".custlab-site"
 #: Width of the thumbnails on the home page, in pixels.
 THUMB_WIDTH = 360
-
-_DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.DOTALL)
-_INLINE_MATH = re.compile(r"(?<![\\$\w])\$(?=\S)([^$\n]+?)(?<=\S)\$(?![\w$])")
-_CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.DOTALL)
-
-
-def latex_to_mathml(markdown: str) -> str:
-    """Markdown with each ``$$...$$`` and ``$...$`` (outside code spans) replaced by MathML.
-
-    Parameters
-    ----------
-    markdown : str
-        A markdown cell's source.
-
-    Returns
-    -------
-    str
-        The same markdown, its math as ``<math>`` elements (``display="block"``
-        for ``$$...$$``).
-    """
-    from latex2mathml.converter import convert
-
-    def block(match: re.Match) -> str:
-        return "\n\n" + convert(match.group(1).strip(), display="block") + "\n\n"
-
-    def inline(match: re.Match) -> str:
-        return convert(match.group(1))
-
-    pieces = []
-    last = 0
-    for code in _CODE_SPAN.finditer(markdown):
-        pieces.append(_INLINE_MATH.sub(inline, _DISPLAY_MATH.sub(block, markdown[last:code.start()])))
-        pieces.append(code.group(0))
-        last = code.end()
-    pieces.append(_INLINE_MATH.sub(inline, _DISPLAY_MATH.sub(block, markdown[last:])))
-    return "".join(pieces)
-
 
 # ---------------------------------------------------------------------------------------------
 # Pieces of HTML

@@ -15,7 +15,8 @@ id is written to the spec's ``kernel_pid_file`` so that the batch can end the
 kernel if this process has to be killed.
 
 The page for a notebook (:func:`write_page`) needs no network: no MathJax,
-require.js, widget or Mermaid script is loaded. Its ``<title>`` is the
+require.js, widget or Mermaid script is loaded; math in markdown becomes MathML
+(latex2mathml), which browsers draw without a script. Its ``<title>`` is the
 notebook's title (the first markdown heading of level 1) and it links back to
 the batch's ``index.html``.
 
@@ -41,7 +42,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-__all__ = ["notebook_title", "learning_objectives", "write_page", "run_job", "main"]
+__all__ = ["notebook_title", "learning_objectives", "latex_to_mathml", "write_page", "run_job", "main"]
 
 #: Tag of the markdown cell that tells, at the top of an executed notebook, how its run ended.
 STATUS_CELL_TAG = "custlab-run-status"
@@ -142,6 +143,52 @@ def learning_objectives(nb: Any) -> list[str]:
 # ---------------------------------------------------------------------------------------------
 # HTML pages that load nothing from the network
 
+_DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.DOTALL)
+_INLINE_MATH = re.compile(r"(?<![\\$\w])\$(?=\S)([^$\n]+?)(?<=\S)\$(?![\w$])")
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.DOTALL)
+
+
+def latex_to_mathml(markdown: str) -> str:
+    """Markdown with each ``$$...$$`` and ``$...$`` (outside code spans) replaced by MathML.
+
+    Parameters
+    ----------
+    markdown : str
+        A markdown cell's source.
+
+    Returns
+    -------
+    str
+        The same markdown, its math as ``<math>`` elements (``display="block"``
+        for ``$$...$$``), which browsers draw without a script. A ``$`` that
+        opens no math (``$5 and $6``) stays as it is.
+
+    Examples
+    --------
+    >>> latex_to_mathml("Retention $r_t$ rises.").startswith("Retention <math")
+    True
+    >>> latex_to_mathml("From $5 to $6.")
+    'From $5 to $6.'
+    """
+    from latex2mathml.converter import convert
+
+    def block(match: re.Match) -> str:
+        return "\n\n" + convert(match.group(1).strip(), display="block") + "\n\n"
+
+    def inline(match: re.Match) -> str:
+        return convert(match.group(1))
+
+    pieces = []
+    last = 0
+    for code in _CODE_SPAN.finditer(markdown):
+        pieces.append(_INLINE_MATH.sub(inline, _DISPLAY_MATH.sub(block, markdown[last:code.start()])))
+        pieces.append(code.group(0))
+        last = code.end()
+    pieces.append(_INLINE_MATH.sub(inline, _DISPLAY_MATH.sub(block, markdown[last:])))
+    return "".join(pieces)
+
+
+
 _PAGE_TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- block html_head_js -%}{%- endblock html_head_js -%}
 {%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
@@ -185,6 +232,9 @@ def write_page(notebook: Path, index: Path | None = None) -> Path:
 
     nb = nbformat.read(notebook, as_version=4)
     nb.metadata["title"] = notebook_title(nb) or notebook.stem
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = latex_to_mathml(cell.source)
     exporter = HTMLExporter(
         extra_loaders=[DictLoader({"custlab_page.html.j2": _PAGE_TEMPLATE})],
         template_file="custlab_page.html.j2",
