@@ -90,8 +90,8 @@ def defaults(path) -> dict:
     return {name: ast.literal_eval(spec["default"]) for name, spec in pm.inspect_notebook(str(path)).items()}
 
 
-# Runs beyond one per categorical value: several parameters changed at once, and values that are not a
-# fixed choice (a data set, numbers).
+# Runs with several parameters changed at once, and values that are not a fixed choice (a data set, numbers).
+# The categorical values they set are not run again (see smoke_runs).
 EXTRA = {
     "01_who_is_a_customer": [
         {"dataset": "cdnow", "min_periods": 3, "period": "W"},
@@ -156,18 +156,25 @@ SMOKE_BASE = {
 
 
 def smoke_runs():
-    """(notebook, parameters, student) of every smoke run. The first run of each notebook executes its student
-    copy (every solution blank): it proves that the rest of the notebook runs with the exercises not done, at no
-    extra cost, since nbval already runs the solutions with the default parameters."""
+    """(notebook, parameters, student) of every smoke run.
+
+    Every value that a categorical parameter offers is run at least once, and runs share work: the runs of
+    EXTRA come first, and the values they leave out are run together, one value of each parameter per run
+    (so a notebook offering 3 time units and 2 data sets needs 2 runs, not 3). The first run of each notebook
+    executes its student copy (every solution blank): it proves that the rest of the notebook runs with the
+    exercises not done, at no extra cost, since nbval already runs the solutions with the default parameters.
+    """
     runs = []
     for path in IPYNB:
         base = defaults(path)
         shared = SMOKE_BASE.get(path.stem, {})
-        mine = []
-        for name, values in declared_choices(path).items():
-            mine += [{**shared, name: v} for v in values if v != base[name]]
-        mine += EXTRA.get(path.stem, [])
-        runs += [(path.stem, parameters, k == 0) for k, parameters in enumerate(mine)]
+        extra = EXTRA.get(path.stem, [])
+        covered = {(name, value) for parameters in extra for name, value in parameters.items()}
+        left = {name: [v for v in values if v != base[name] and (name, v) not in covered]
+                for name, values in declared_choices(path).items()}
+        together = [{**shared, **{name: values[k] for name, values in left.items() if k < len(values)}}
+                    for k in range(max(map(len, left.values()), default=0))]
+        runs += [(path.stem, parameters, k == 0) for k, parameters in enumerate(extra + together)]
     return runs
 
 
