@@ -32,6 +32,9 @@
 #
 # Open any notebook below; each one ends with a link to the next.
 
+# %% tags=["parameters"]
+# The contents take no parameters: open a notebook below.
+
 # %% [markdown]
 # ## The course
 #

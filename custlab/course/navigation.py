@@ -99,6 +99,9 @@ def contents_notebook(course: list[CourseNotebook], intro: str) -> nbformat.Note
         entries = [_entry(nb, CONTENTS) for nb in course if nb.part == part]
         if entries:
             cells.append(nbformat.v4.new_markdown_cell(f"## {heading}\n\n" + "\n\n".join(entries)))
+    # Every notebook of the course has a parameters cell (papermill, the runner); this one has nothing to set.
+    cells.insert(1, nbformat.v4.new_code_cell("# The contents take no parameters: open a notebook below.",
+                                              metadata={"tags": ["parameters"]}))
     for k, cell in enumerate(cells):
         cell.id = f"contents-{k}"
     nb = nbformat.v4.new_notebook(cells=cells)

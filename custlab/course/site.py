@@ -43,6 +43,7 @@ import nbformat
 
 from custlab.course.catalog import PARTS, CourseNotebook, DataSet, read_catalog, read_data_sets, readme_intro
 from custlab.course.navigation import CONTENTS, NAV_TAG
+from custlab.runner.job import _PAGE_TEMPLATE as job_page_template
 from custlab.runner.job import latex_to_mathml
 
 __all__ = ["build_site", "main"]
@@ -171,11 +172,8 @@ def _nav_links(course: list[CourseNotebook], i: int, origin: Path) -> tuple[str,
 # ---------------------------------------------------------------------------------------------
 # One page per notebook
 
-_PAGE_TEMPLATE = """{%- extends 'index.html.j2' -%}
-{%- block html_head_js -%}{%- endblock html_head_js -%}
-{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
-{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
-{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+# A batch's offline page (no MathJax, require.js, widget or Mermaid script), with the site's frame around it.
+_PAGE_TEMPLATE = """{%- extends 'custlab_page.html.j2' -%}
 {%- block extra_css -%}
 <link rel="stylesheet" href="{{ resources.cl.css }}">
 {%- endblock extra_css -%}
@@ -216,8 +214,8 @@ def _exporter():
     config.TagRemovePreprocessor.remove_cell_tags = {NAV_TAG}
     config.TagRemovePreprocessor.enabled = True
     config.ExtractOutputPreprocessor.enabled = True
-    exporter = HTMLExporter(config=config, extra_loaders=[DictLoader({"cl_page.html.j2": _PAGE_TEMPLATE})],
-                            template_file="cl_page.html.j2")
+    templates = {"custlab_page.html.j2": job_page_template, "cl_page.html.j2": _PAGE_TEMPLATE}
+    exporter = HTMLExporter(config=config, extra_loaders=[DictLoader(templates)], template_file="cl_page.html.j2")
     return exporter
 
 
